@@ -1,0 +1,1 @@
+print("boxoffice-codegen: not yet")
