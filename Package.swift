@@ -65,6 +65,11 @@ let package = Package(
         .target(name: "BoxOfficeHarness", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log],
                 swiftSettings: swiftSettings),
 
+        // MARK: Services (each in Services/<Name>, with its own Schema/ migrations).
+        /// Booking: waiting room, limits, and the hold → pay → confirm saga.
+        .target(name: "BoxOfficeBooking", dependencies: [log], path: "Services/Booking",
+                exclude: ["Schema"], swiftSettings: swiftSettings),
+
         // MARK: The CLI.
         .executableTarget(name: "boxoffice", dependencies: [
             "BoxOfficeAPI", "BoxOfficeRPC", "BoxOfficePostgres", "BoxOfficeRedis", "BoxOfficeHarness", log, lifecycle,
@@ -75,6 +80,7 @@ let package = Package(
         .testTarget(name: "BoxOfficeProtoTests", dependencies: ["BoxOfficeProto", "BoxOfficeAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeRPCTests", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficePostgresTests", dependencies: ["BoxOfficePostgres", "BoxOfficeHarness"], swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficeBookingTests", dependencies: ["BoxOfficeBooking"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeRedisTests", dependencies: ["BoxOfficeRedis", "BoxOfficeHarness"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,1 @@
+-- booking schema: migrations land here
