@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // MARK: C libraries, each wrapped by exactly one Swift module.
@@ -49,26 +50,52 @@ let package = Package(
         .target(name: "BoxOfficeAPI", dependencies: ["BoxOfficeProto"], swiftSettings: swiftSettings),
         /// Descriptor set → Swift generator.
         .executableTarget(name: "boxoffice-codegen", dependencies: ["BoxOfficeProto"], swiftSettings: swiftSettings),
+        /// Generated sample values of every message (tests, cross-check, fuzz seeds, benchmarks).
+        .target(name: "BoxOfficeProtoSamples", dependencies: ["BoxOfficeAPI", "BoxOfficeProto"], swiftSettings: swiftSettings),
+        /// Encodes/decodes vectors for the Python protobuf cross-check (Tests/Python/test_proto_crosscheck.py).
+        .executableTarget(name: "proto-crosscheck", dependencies: ["BoxOfficeProtoSamples", "BoxOfficeAPI", "BoxOfficeProto"],
+                          swiftSettings: swiftSettings),
+        /// The decoder under libFuzzer (linked by Scripts/fuzz-proto.sh with -sanitize=fuzzer,address).
+        .target(name: "ProtoFuzzTarget", dependencies: ["BoxOfficeAPI", "BoxOfficeProto"], path: "Benchmarks/proto/Fuzz",
+                swiftSettings: swiftSettings),
+        /// Encode+decode round-trip benchmark (Benchmarks/proto/run.sh).
+        .executableTarget(name: "proto-bench", dependencies: ["BoxOfficeProtoSamples", "BoxOfficeAPI", "BoxOfficeProto"],
+                          path: "Benchmarks/proto/Bench", swiftSettings: swiftSettings),
 
         // MARK: Runtimes.
         /// gRPC over HTTP/2 (nghttp2) on SwiftNIO.
         .target(name: "BoxOfficeRPC", dependencies: ["CNGHTTP2", "BoxOfficeProto", log, metrics, lifecycle,
                                                      .product(name: "Atomics", package: "swift-atomics")] + nio,
                 swiftSettings: swiftSettings),
+        /// Raw-bytes echo gRPC server for the Python protocol tests and Benchmarks/rpc.
+        .executableTarget(name: "rpc-echo-server", dependencies: ["BoxOfficeRPC", log, lifecycle], swiftSettings: swiftSettings),
         /// libpq client: pool, queries, transactions, pipelines, migrations.
         .target(name: "BoxOfficePostgres", dependencies: ["CLibpq", log] + nio, swiftSettings: swiftSettings),
         /// hiredis RESP on SwiftNIO sockets: client, pipelining, scripts.
         .target(name: "BoxOfficeRedis", dependencies: ["CHiredis", log,
                                                        .product(name: "DequeModule", package: "swift-collections")] + nio,
                 swiftSettings: swiftSettings),
+        /// Hold-script load generator for Benchmarks/redis/run.sh (our client vs redis-benchmark).
+        .executableTarget(name: "redis-bench", dependencies: ["BoxOfficeRedis"], path: "Benchmarks/redis/Sources",
+                          swiftSettings: swiftSettings),
         /// Starts real PostgreSQL and Redis for tests and for `boxoffice cluster up`.
         .target(name: "BoxOfficeHarness", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log],
                 swiftSettings: swiftSettings),
 
         // MARK: Services (each in Services/<Name>, with its own Schema/ migrations).
+        /// Inventory: seats, holds (PostgreSQL or Redis hold store), confirm, release, expiry.
+        .target(name: "BoxOfficeInventory", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log],
+                path: "Services/Inventory", exclude: ["Schema"], swiftSettings: swiftSettings),
         /// Booking: waiting room, limits, and the hold → pay → confirm saga.
         .target(name: "BoxOfficeBooking", dependencies: [log], path: "Services/Booking",
                 exclude: ["Schema"], swiftSettings: swiftSettings),
+
+        /// Payment: charge state, webhook verification, reconciliation decisions.
+        .target(name: "BoxOfficePayment", dependencies: [log, .product(name: "Crypto", package: "swift-crypto")],
+                path: "Services/Payment", exclude: ["Schema"], swiftSettings: swiftSettings),
+        /// The payment provider simulator: Stripe-like charges chosen by test tokens, signed webhooks.
+        .target(name: "BoxOfficeProviderSimulator", dependencies: [log, .product(name: "Crypto", package: "swift-crypto")],
+                path: "Services/ProviderSimulator", swiftSettings: swiftSettings),
 
         // MARK: The CLI.
         .executableTarget(name: "boxoffice", dependencies: [
@@ -77,10 +104,15 @@ let package = Package(
         ], swiftSettings: swiftSettings),
 
         // MARK: Tests.
-        .testTarget(name: "BoxOfficeProtoTests", dependencies: ["BoxOfficeProto", "BoxOfficeAPI"], swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficeProtoTests", dependencies: ["BoxOfficeProto", "BoxOfficeAPI", "BoxOfficeProtoSamples"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeRPCTests", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficePostgresTests", dependencies: ["BoxOfficePostgres", "BoxOfficeHarness"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeBookingTests", dependencies: ["BoxOfficeBooking"], swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficePaymentTests", dependencies: ["BoxOfficePayment", "BoxOfficeProviderSimulator"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficeInventoryTests", dependencies: ["BoxOfficeInventory", "BoxOfficeHarness"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeRedisTests", dependencies: ["BoxOfficeRedis", "BoxOfficeHarness"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,344 @@
+public import Foundation
+public import BoxOfficePostgres
+public import Logging
+
+/// The hold store that needs only PostgreSQL: every decision is a conditional, versioned UPDATE
+/// (`… WHERE status = 'available'`) whose affected-row count decides, in one READ COMMITTED
+/// transaction per operation.
+///
+/// The per-holder cap is enforced by a conditional UPDATE of the holder's `holder_tickets` row,
+/// which locks it for the rest of the transaction, so two holds of one holder cannot both pass
+/// the cap. Multi-seat holds are all or nothing: a short count rolls the transaction back.
+/// Deadlocks between overlapping multi-seat holds (40P01) are retried by the client.
+public final class PostgresHoldStore: HoldStore {
+    public let kind = HoldStoreKind.postgres
+    private let client: PostgresClient
+    private let policy: HoldPolicy
+    private let logger: Logger
+
+    /// Creates a store on `client`.
+    public init(client: PostgresClient, policy: HoldPolicy = .init(), logger: Logger) {
+        self.client = client
+        self.policy = policy
+        self.logger = logger
+    }
+
+    public func prepare(_ event: Event) async throws(InventoryError) {}
+
+    public func hold(_ plan: HoldPlan, in event: Event) async throws(InventoryError) -> Hold {
+        let request = plan.request
+        let key: String? = request.idempotencyKey.isEmpty ? nil : request.idempotencyKey
+        if let key, let existing = try await existingHold(event: event, holderID: request.holderID, key: key) {
+            return existing
+        }
+        let holdID = HoldIdentifier.make(eventID: event.id)
+        do {
+            return try await client.transaction { transaction in
+                try await Self.take(plan, holdID: holdID, key: key, event: event, in: transaction)
+            }
+        } catch let error as PostgresError where error.isUniqueViolation && key != nil {
+            // A concurrent retry with the same key won: answer with its hold.
+            if let key, let existing = try await existingHold(event: event, holderID: request.holderID, key: key) {
+                return existing
+            }
+            throw .from(error, doing: "holding seats")
+        } catch {
+            throw .from(error, doing: "holding seats")
+        }
+    }
+
+    private static func take(_ plan: HoldPlan, holdID: String, key: String?, event: Event,
+                             in transaction: PostgresTransaction) async throws -> Hold {
+        let holder = plan.request.holderID
+        let quantity = plan.quantity
+        _ = try await transaction.execute(
+            "INSERT INTO holder_tickets (event_id, holder_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [event.id, holder])
+        let withinCap = try await transaction.execute("""
+            UPDATE holder_tickets SET held = held + $3
+            WHERE event_id = $1 AND holder_id = $2 AND ($4 = 0 OR held + sold + $3 <= $4)
+            """, [event.id, holder, quantity, plan.holderCap])
+        if withinCap == 0 {
+            let current = try await transaction.query(
+                "SELECT held + sold FROM holder_tickets WHERE event_id = $1 AND holder_id = $2", [event.id, holder])
+            try HolderCap.check(holderID: holder, eventID: event.id, current: Int(try current[0].decode(Int32.self, column: 0)),
+                                adding: quantity, cap: plan.holderCap)
+            throw InventoryError.internalError("holder cap refused but counts allow the hold")
+        }
+        var seatIDs: [Int64] = []
+        var pool: GeneralAdmissionPoolSpec?
+        let expires = plan.expiresAt.millisecondsSince1970
+        switch plan.target {
+        case .seats(let ids):
+            let taken = try await takeSeats(ids, holdID: holdID, holder: holder, expires: expires, event: event, in: transaction)
+            guard taken == ids.count else {
+                let unavailable = try await transaction.query("""
+                    SELECT id FROM seats WHERE event_id = $1 AND id = ANY($2::int8[]) AND hold_id IS DISTINCT FROM $3 ORDER BY id
+                    """, [event.id, ids, holdID]).map { try $0.decode(Int64.self, column: 0) }
+                throw InventoryError.resourceExhausted(
+                    "seats not available: \(unavailable.prefix(20).map(String.init).joined(separator: ", "))")
+            }
+            seatIDs = ids
+        case .bestAvailable(let quantity, let rows):
+            seatIDs = try await takeBest(quantity, rows: rows, holdID: holdID, holder: holder, expires: expires,
+                                         event: event, in: transaction)
+        case .generalAdmission(let wanted, let quantity):
+            let taken = try await transaction.execute("""
+                UPDATE ga_pools SET held = held + $3, version = version + 1
+                WHERE event_id = $1 AND code = $2 AND held + sold + $3 <= capacity
+                """, [event.id, wanted.code, quantity])
+            if taken == 0 {
+                let free = try await transaction.query(
+                    "SELECT capacity - held - sold FROM ga_pools WHERE event_id = $1 AND code = $2", [event.id, wanted.code])
+                throw InventoryError.resourceExhausted(
+                    "only \(try free.first?.decode(Int32.self, column: 0) ?? 0) units left in pool \(wanted.code)")
+            }
+            pool = wanted
+        }
+        let gaQuantity = pool == nil ? 0 : quantity
+        let price = HoldRows.price(seatIDs: seatIDs, pool: pool, quantity: gaQuantity, in: event)
+        let rows = try await transaction.query("""
+            INSERT INTO holds (id, event_id, holder_id, status, store, seat_ids, ga_pool_code, ga_quantity,
+                               total_price_minor, currency, created_at, expires_at, idempotency_key)
+            VALUES ($1, $2, $3, 'active', 'postgres', $4::int8[], $5, $6, $7, $8, \(SQLTime.at(9)), \(SQLTime.at(10)), $11)
+            RETURNING \(HoldRows.columns)
+            """, [holdID, event.id, holder, seatIDs, pool?.code, gaQuantity, price.amountMinor, price.currency,
+                  plan.now.millisecondsSince1970, expires, key])
+        return try HoldRows.decode(rows[0], event: event)
+    }
+
+    private static func takeSeats(_ ids: [Int64], holdID: String, holder: String, expires: Int64, event: Event,
+                                  in transaction: PostgresTransaction) async throws -> Int {
+        try await transaction.execute("""
+            UPDATE seats SET status = 'held', held_by = $3, held_until = \(SQLTime.at(4)), hold_id = $5, version = version + 1
+            WHERE event_id = $1 AND id = ANY($2::int8[]) AND status = 'available'
+            """, [event.id, ids, holder, expires, holdID])
+    }
+
+    /// Reads the free seats of the candidate rows, picks the best block, and takes it with the
+    /// conditional UPDATE; when a concurrent hold took one of them first, undoes to a savepoint
+    /// and looks again (a bounded number of times).
+    private static func takeBest(_ quantity: Int, rows: [LayoutRow], holdID: String, holder: String, expires: Int64,
+                                 event: Event, in transaction: PostgresTransaction) async throws -> [Int64] {
+        let sections = Array(Set(rows.map(\.sectionCode)))
+        let tiers = Array(Set(rows.map(\.priceTier)))
+        for _ in 0..<8 {
+            let free = Set(try await transaction.query("""
+                SELECT id FROM seats
+                WHERE event_id = $1 AND status = 'available' AND section_code = ANY($2::text[]) AND price_tier = ANY($3::text[])
+                """, [event.id, sections, tiers]).map { try $0.decode(Int64.self, column: 0) })
+            guard let block = BestAvailableSearch.bestBlock(quantity: quantity, rows: rows, isAvailable: free.contains) else {
+                if free.count < quantity {
+                    throw InventoryError.resourceExhausted("sold out: only \(free.count) seats left")
+                }
+                throw InventoryError.resourceExhausted("no row has \(quantity) adjacent seats available")
+            }
+            _ = try await transaction.execute("SAVEPOINT best_available")
+            let ids = Array(block)
+            if try await takeSeats(ids, holdID: holdID, holder: holder, expires: expires, event: event, in: transaction)
+                == quantity {
+                return ids
+            }
+            _ = try await transaction.execute("ROLLBACK TO SAVEPOINT best_available")
+        }
+        throw InventoryError.aborted("the best seats kept being taken by others; retry")
+    }
+
+    public func confirm(holdID: String, holderID: String, orderReference: String, in event: Event, now: Date)
+        async throws(InventoryError) -> (hold: Hold, sale: Sale) {
+        do {
+            return try await client.transaction { transaction in
+                _ = try await transaction.execute("SET LOCAL synchronous_commit = on")
+                var hold = try await Self.lockedHold(holdID, event: event, in: transaction)
+                switch try HoldLifecycle.confirm(hold, holderID: holderID, orderReference: orderReference, at: now) {
+                case .alreadyConfirmed:
+                    guard let sale = try await HoldRows.sale(of: hold, in: transaction.query) else {
+                        throw InventoryError.internalError("hold \(holdID) is confirmed without a sale")
+                    }
+                    return (hold, sale)
+                case .sell:
+                    let seatIDs = hold.seats.map(\.id)
+                    if !seatIDs.isEmpty {
+                        let sold = try await transaction.execute("""
+                            UPDATE seats SET status = 'sold', held_until = NULL, version = version + 1
+                            WHERE event_id = $1 AND hold_id = $2 AND status = 'held'
+                            """, [event.id, holdID])
+                        guard sold == seatIDs.count else {
+                            throw InventoryError.internalError("hold \(holdID) holds \(sold) of its \(seatIDs.count) seats")
+                        }
+                    }
+                    let saleID = HoldIdentifier.makeSale()
+                    let soldAt = try await transaction.query("""
+                        INSERT INTO sales (id, hold_id, event_id, holder_id, ga_pool_code, ga_quantity, total_price_minor,
+                                           currency, order_reference)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING \(SQLTime.milliseconds("sold_at"))
+                        """, [saleID, holdID, event.id, hold.holderID, hold.gaPoolCode, hold.gaQuantity,
+                              hold.totalPrice.amountMinor, hold.totalPrice.currency, orderReference])[0]
+                        .decode(Int64.self, column: 0)
+                    if !seatIDs.isEmpty {
+                        _ = try await transaction.execute(
+                            "INSERT INTO sold_seats (event_id, seat_id, sale_id) SELECT $1, unnest($2::int8[]), $3",
+                            [event.id, seatIDs, saleID])
+                    }
+                    if let pool = hold.gaPoolCode {
+                        let moved = try await transaction.execute("""
+                            UPDATE ga_pools SET held = held - $3, sold = sold + $3, version = version + 1
+                            WHERE event_id = $1 AND code = $2 AND held >= $3
+                            """, [event.id, pool, hold.gaQuantity])
+                        guard moved == 1 else { throw InventoryError.internalError("pool \(pool) lost the units of \(holdID)") }
+                    }
+                    _ = try await transaction.execute("""
+                        UPDATE holder_tickets SET held = held - $3, sold = sold + $3 WHERE event_id = $1 AND holder_id = $2
+                        """, [event.id, hold.holderID, hold.quantity])
+                    _ = try await transaction.execute("""
+                        UPDATE holds SET status = 'confirmed', order_reference = $2, updated_at = now() WHERE id = $1
+                        """, [holdID, orderReference])
+                    hold.status = .confirmed
+                    hold.orderReference = orderReference
+                    hold.seats = HoldRows.seats(seatIDs, of: event, holdID: holdID, status: .confirmed)
+                    let sale = Sale(id: saleID, holdID: holdID, eventID: event.id, holderID: hold.holderID, seatIDs: seatIDs,
+                                    gaPoolCode: hold.gaPoolCode, gaQuantity: hold.gaQuantity, totalPrice: hold.totalPrice,
+                                    soldAt: Date(millisecondsSince1970: soldAt), orderReference: orderReference)
+                    return (hold, sale)
+                }
+            }
+        } catch {
+            throw .from(error, doing: "confirming hold \(holdID)")
+        }
+    }
+
+    public func release(holdID: String, holderID: String, in event: Event, now: Date) async throws(InventoryError) -> Hold {
+        do {
+            return try await client.transaction { transaction in
+                let hold = try await Self.lockedHold(holdID, event: event, in: transaction)
+                switch try HoldLifecycle.release(hold, holderID: holderID) {
+                case .alreadyEnded: return hold
+                case .release: return try await Self.free(hold, as: .released, event: event, in: transaction)
+                }
+            }
+        } catch {
+            throw .from(error, doing: "releasing hold \(holdID)")
+        }
+    }
+
+    public func pin(holdID: String, holderID: String, pinFor: Duration, in event: Event, now: Date)
+        async throws(InventoryError) -> Hold {
+        let policy = policy
+        do {
+            return try await client.transaction { transaction in
+                var hold = try await Self.lockedHold(holdID, event: event, in: transaction)
+                let until = try HoldLifecycle.pin(hold, holderID: holderID, pinFor: pinFor, at: now, policy: policy)
+                _ = try await transaction.execute("""
+                    UPDATE holds SET status = 'pinned', pinned_until = \(SQLTime.at(2)), updated_at = now() WHERE id = $1
+                    """, [holdID, until.millisecondsSince1970])
+                _ = try await transaction.execute("""
+                    UPDATE seats SET held_until = \(SQLTime.at(3)) WHERE event_id = $1 AND hold_id = $2 AND status = 'held'
+                    """, [event.id, holdID, until.millisecondsSince1970])
+                hold.status = .pinned
+                hold.pinnedUntil = until
+                return hold
+            }
+        } catch {
+            throw .from(error, doing: "pinning hold \(holdID)")
+        }
+    }
+
+    public func hold(id: String, in event: Event) async throws(InventoryError) -> Hold {
+        do {
+            let rows = try await client.query(
+                "SELECT \(HoldRows.columns) FROM holds WHERE id = $1 AND event_id = $2", [id, event.id])
+            guard let row = rows.first else { throw InventoryError.notFound("no hold \(id)") }
+            return try HoldRows.decode(row, event: event)
+        } catch {
+            throw .from(error, doing: "reading hold \(id)")
+        }
+    }
+
+    public func availability(of event: Event, sectionCode: String?) async throws(InventoryError) -> Availability {
+        do {
+            let taken = try await client.query(
+                "SELECT id, status, hold_id FROM seats WHERE event_id = $1 AND status <> 'available'", [event.id])
+            var status: [Int64: (SeatStatus, String?)] = [:]
+            for row in taken {
+                let (id, text, holdID) = try row.decode((Int64, String, String?).self)
+                status[id] = (SeatStatus(rawValue: text) ?? .held, holdID)
+            }
+            var pools: [String: (held: Int, sold: Int)] = [:]
+            for row in try await client.query("SELECT code, held, sold FROM ga_pools WHERE event_id = $1", [event.id]) {
+                let (code, held, sold) = try row.decode((String, Int32, Int32).self)
+                pools[code] = (Int(held), Int(sold))
+            }
+            return Availability.count(event: event, sectionCode: sectionCode, status: { status[$0]?.0 ?? .available },
+                                      holdID: { status[$0]?.1 }, poolCounts: pools)
+        } catch {
+            throw .from(error, doing: "counting availability of event \(event.id)")
+        }
+    }
+
+    public func expireHolds(of event: Event, now: Date, limit: Int) async throws(InventoryError) -> [String] {
+        do {
+            return try await client.transaction { transaction in
+                let due = try await transaction.query("""
+                    SELECT \(HoldRows.columns) FROM holds
+                    WHERE event_id = $1 AND status IN ('active', 'pinned') AND expires_at <= \(SQLTime.at(2))
+                      AND (pinned_until IS NULL OR pinned_until <= \(SQLTime.at(2)))
+                    ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED
+                    """, [event.id, now.millisecondsSince1970, limit])
+                var expired: [String] = []
+                for row in due {
+                    let hold = try HoldRows.decode(row, event: event)
+                    guard HoldLifecycle.shouldExpire(hold, at: now) else { continue }
+                    _ = try await Self.free(hold, as: .expired, event: event, in: transaction)
+                    expired.append(hold.id)
+                }
+                return expired
+            }
+        } catch {
+            throw .from(error, doing: "expiring holds of event \(event.id)")
+        }
+    }
+
+    public func checkConsistency(of event: Event) async throws(InventoryError) -> [Drift] { [] }
+
+    private func existingHold(event: Event, holderID: String, key: String) async throws(InventoryError) -> Hold? {
+        do {
+            let rows = try await client.query("""
+                SELECT \(HoldRows.columns) FROM holds WHERE event_id = $1 AND holder_id = $2 AND idempotency_key = $3
+                """, [event.id, holderID, key])
+            return try rows.first.map { try HoldRows.decode($0, event: event) }
+        } catch {
+            throw .from(error, doing: "looking up a hold by idempotency key")
+        }
+    }
+
+    private static func lockedHold(_ id: String, event: Event, in transaction: PostgresTransaction) async throws -> Hold {
+        let rows = try await transaction.query(
+            "SELECT \(HoldRows.columns) FROM holds WHERE id = $1 AND event_id = $2 FOR UPDATE", [id, event.id])
+        guard let row = rows.first else { throw InventoryError.notFound("no hold \(id)") }
+        return try HoldRows.decode(row, event: event)
+    }
+
+    /// Gives a live hold's seats and units back and ends it with `status`.
+    private static func free(_ hold: Hold, as status: HoldStatus, event: Event, in transaction: PostgresTransaction)
+        async throws -> Hold {
+        if !hold.seats.isEmpty {
+            _ = try await transaction.execute("""
+                UPDATE seats SET status = 'available', held_by = NULL, held_until = NULL, hold_id = NULL, version = version + 1
+                WHERE event_id = $1 AND hold_id = $2 AND status = 'held'
+                """, [event.id, hold.id])
+        }
+        if let pool = hold.gaPoolCode {
+            _ = try await transaction.execute(
+                "UPDATE ga_pools SET held = held - $3, version = version + 1 WHERE event_id = $1 AND code = $2",
+                [event.id, pool, hold.gaQuantity])
+        }
+        _ = try await transaction.execute(
+            "UPDATE holder_tickets SET held = held - $3 WHERE event_id = $1 AND holder_id = $2",
+            [event.id, hold.holderID, hold.quantity])
+        _ = try await transaction.execute(
+            "UPDATE holds SET status = $2, updated_at = now() WHERE id = $1", [hold.id, status.rawValue])
+        var ended = hold
+        ended.status = status
+        ended.seats = HoldRows.seats(hold.seats.map(\.id), of: event, holdID: hold.id, status: status)
+        return ended
+    }
+}

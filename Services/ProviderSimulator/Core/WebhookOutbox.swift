@@ -1,0 +1,104 @@
+public import Foundation
+
+/// The simulator's webhook schedule: which event to deliver when, and redelivery with exponential
+/// backoff until the receiver acknowledges it.
+///
+/// A value type with no I/O: the server asks ``due(at:)`` for deliveries, sends each signed one,
+/// and reports back with ``recordAttempt(_:acknowledged:at:)``.
+public struct WebhookOutbox: Sendable, Hashable {
+    /// One planned delivery of one event. A duplicated event has two deliveries with the same event.
+    public struct Delivery: Sendable, Hashable, Identifiable {
+        /// Where a delivery stands.
+        public enum State: Sendable, Hashable {
+            /// Waiting for its next attempt at `deliverAt`.
+            case scheduled
+            /// The receiver answered `accepted`.
+            case acknowledged
+            /// `maxAttempts` failed; never tried again.
+            case abandoned
+        }
+
+        /// `whd_…`, unique in the outbox.
+        public var id: String
+        public var event: WebhookEvent
+        /// When the next attempt is due.
+        public var deliverAt: Date
+        /// The number of the next attempt, from 1 (sent as `WebhookDelivery.attempt`).
+        public var attempt: Int
+        public var state: State
+        /// Order of creation, to break ties between deliveries due at the same instant.
+        let ordinal: Int
+    }
+
+    private var deliveries: [String: Delivery] = [:]
+    private var nextOrdinal = 1
+
+    /// An empty outbox.
+    public init() {}
+
+    /// Plans the deliveries of `event` as the charge's token says.
+    ///
+    /// `.outOfOrder` holds the charge's first event (sequence 1) back by `outOfOrderHold` and sends
+    /// later ones at once, so they overtake it; `.lost` plans nothing.
+    public mutating func schedule(
+        _ event: WebhookEvent, behaviour: TokenBehaviour.Webhook, at now: Date,
+        configuration: SimulatorConfiguration
+    ) {
+        switch behaviour {
+        case .lost:
+            return
+        case .prompt:
+            add(event, at: now)
+        case .delayed:
+            add(event, at: now.adding(configuration.webhookDelay))
+        case .twice:
+            add(event, at: now)
+            add(event, at: now)
+        case .outOfOrder:
+            add(event, at: event.sequence == 1 ? now.adding(configuration.outOfOrderHold) : now)
+        }
+    }
+
+    /// Deliveries whose attempt is due at `now`, earliest first.
+    public func due(at now: Date) -> [Delivery] {
+        deliveries.values
+            .filter { $0.state == .scheduled && $0.deliverAt <= now }
+            .sorted { ($0.deliverAt, $0.ordinal) < ($1.deliverAt, $1.ordinal) }
+    }
+
+    /// When the next scheduled attempt is due; nil when nothing waits.
+    public var nextDueDate: Date? {
+        deliveries.values.filter { $0.state == .scheduled }.map(\.deliverAt).min()
+    }
+
+    /// Every delivery, in creation order.
+    public var all: [Delivery] {
+        deliveries.values.sorted { $0.ordinal < $1.ordinal }
+    }
+
+    /// The delivery with that id.
+    public func delivery(id: String) -> Delivery? { deliveries[id] }
+
+    /// Records the answer to an attempt: acknowledged, or failed and rescheduled with backoff
+    /// (abandoned after `retry.maxAttempts`). Unknown ids and finished deliveries are ignored, so a
+    /// late answer to an earlier attempt is harmless.
+    public mutating func recordAttempt(_ id: String, acknowledged: Bool, at now: Date, retry: RetryBackoff) {
+        guard var delivery = deliveries[id], delivery.state == .scheduled else { return }
+        if acknowledged {
+            delivery.state = .acknowledged
+        } else if delivery.attempt >= retry.maxAttempts {
+            delivery.state = .abandoned
+        } else {
+            delivery.deliverAt = now.adding(retry.delay(afterFailedAttempts: delivery.attempt))
+            delivery.attempt += 1
+        }
+        deliveries[id] = delivery
+    }
+
+    private mutating func add(_ event: WebhookEvent, at date: Date) {
+        let ordinal = nextOrdinal
+        nextOrdinal += 1
+        let id = "whd_sim_" + String(ordinal)
+        deliveries[id] = Delivery(id: id, event: event, deliverAt: date, attempt: 1, state: .scheduled, ordinal: ordinal)
+    }
+}

@@ -1,0 +1,384 @@
+import CLibpq
+import Foundation
+
+/// The one owner of a `PGconn*`: connects, runs pipelined requests, frees the handle in `deinit`.
+///
+/// Not thread-safe: a ``PostgresConnection`` confines its session to the connection's own thread,
+/// where libpq's blocking calls (connect, `poll`) cannot stall an event loop or the Swift
+/// concurrency pool.
+final class LibpqSession {
+    private let handle: OpaquePointer
+    private var machine = PipelineStateMachine()
+    private var nextRequestID: PipelineStateMachine.RequestID = 0
+    private(set) var isBroken = false
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    /// Connects (blocking) and switches the connection to nonblocking pipeline mode.
+    static func connect(conninfo: String) throws(PostgresError) -> LibpqSession {
+        let keywords = ["dbname", "client_encoding", "connect_timeout"]
+        let values = [conninfo, "UTF8", "10"]
+        guard let handle = withCStringArray(keywords, { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }) else {
+            throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        // From here on the session owns the handle, whatever happens next.
+        let session = LibpqSession(handle: handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(code: .connectionFailed, message: session.libpqMessage)
+        }
+        guard PQsetnonblocking(handle, 1) == 0, PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(code: .connectionFailed, message: "could not enter pipeline mode: \(session.libpqMessage)")
+        }
+        return session
+    }
+
+    /// libpq's last error message, trimmed.
+    private var libpqMessage: String {
+        guard let message = PQerrorMessage(handle) else { return "unknown libpq error" }
+        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The server's transaction state after the last completed request.
+    var transactionState: PostgresTransactionState {
+        switch PQtransactionStatus(handle) {
+        case PQTRANS_IDLE: .idle
+        case PQTRANS_INTRANS: .inTransaction
+        case PQTRANS_INERROR: .failedTransaction
+        case PQTRANS_ACTIVE: .busy
+        default: .unknown
+        }
+    }
+
+    /// Runs a group of requests in one pipeline round trip; `complete` is called once per request, in order.
+    func runPipeline(
+        _ requests: [[PostgresStatement]],
+        complete: (Int, Result<[PostgresResult], PostgresError>) -> Void
+    ) {
+        guard !isBroken else {
+            for index in requests.indices { complete(index, .failure(Self.brokenError)) }
+            return
+        }
+        var ids: [PipelineStateMachine.RequestID: Int] = [:]
+        for (index, statements) in requests.enumerated() {
+            let id = nextRequestID
+            nextRequestID += 1
+            ids[id] = index
+            let steps = machine.plan(id, sqls: statements.map(\.sql))
+            for step in steps {
+                if let error = send(step, statements: statements) {
+                    fail(with: error, ids: ids, complete: complete)
+                    return
+                }
+            }
+        }
+        do throws(PostgresError) {
+            try drive { (action) throws(PostgresError) in
+                switch action {
+                case .succeed(let id, _):
+                    complete(ids[id]!, .success(machine.takeResults(id)))
+                case .fail(let id, let error):
+                    complete(ids[id]!, .failure(error))
+                case .closeConnection(let error):
+                    throw error
+                }
+            }
+        } catch {
+            fail(with: error, ids: ids, complete: complete)
+        }
+        drainNotifications()
+    }
+
+    /// Runs `sql` with the simple query protocol (several statements allowed), leaving pipeline mode meanwhile.
+    func runSimpleQuery(_ sql: String) -> Result<[PostgresResult], PostgresError> {
+        guard !isBroken else { return .failure(Self.brokenError) }
+        guard PQexitPipelineMode(handle) == 1 else {
+            return .failure(PostgresError(code: .protocolViolation, message: "cannot leave pipeline mode: \(libpqMessage)"))
+        }
+        defer {
+            if PQenterPipelineMode(handle) != 1 { isBroken = true }
+        }
+        guard let result = PQexec(handle, sql) else {
+            return .failure(markBroken())
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return .success([Self.copyResult(result)])
+        default:
+            if PQstatus(handle) != CONNECTION_OK { return .failure(markBroken()) }
+            return .failure(Self.serverError(result))
+        }
+    }
+
+    /// Reads what the server sent while idle (a restart notice, EOF) and reports whether the connection is usable.
+    /// Notifications are discarded unless `keepNotifications` (a listening connection takes them itself).
+    func checkAlive(keepNotifications: Bool = false) -> Bool {
+        guard !isBroken else { return false }
+        if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+            isBroken = true
+            return false
+        }
+        if !keepNotifications { drainNotifications() }
+        return true
+    }
+
+    /// Notifications received so far on this connection, removed from libpq's queue.
+    func takeNotifications() -> [PostgresNotification] {
+        var notifications: [PostgresNotification] = []
+        while let notify = PQnotifies(handle) {
+            notifications.append(PostgresNotification(
+                channel: String(cString: notify.pointee.relname),
+                payload: String(cString: notify.pointee.extra),
+                processID: notify.pointee.be_pid))
+            PQfreemem(notify)
+        }
+        return notifications
+    }
+
+    /// Blocks until the socket is readable or `timeoutMilliseconds` pass, then consumes input.
+    /// - Returns: false when the connection broke.
+    func waitForInput(timeoutMilliseconds: Int32) -> Bool {
+        guard !isBroken else { return false }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, timeoutMilliseconds)
+        if ready < 0 && errno != EINTR { isBroken = true; return false }
+        return checkAlive(keepNotifications: true)
+    }
+
+    /// Escapes `identifier` as a quoted SQL identifier (for LISTEN channel names, which cannot be parameters).
+    func quoteIdentifier(_ identifier: String) -> String? {
+        guard let quoted = PQescapeIdentifier(handle, identifier, identifier.utf8.count) else { return nil }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    // MARK: Private
+
+    private static let brokenError = PostgresError(code: .connectionClosed, message: "connection is closed")
+
+    private func markBroken() -> PostgresError {
+        isBroken = true
+        return PostgresError(code: .connectionClosed, message: "connection lost: \(libpqMessage)")
+    }
+
+    private func drainNotifications() {
+        // Regular connections do not LISTEN, but libpq would keep any notification forever.
+        _ = takeNotifications()
+    }
+
+    private func fail(
+        with error: PostgresError, ids: [PipelineStateMachine.RequestID: Int],
+        complete: (Int, Result<[PostgresResult], PostgresError>) -> Void
+    ) {
+        let connectionError = error.code == .connectionClosed ? error : markBrokenKeeping(error)
+        for id in machine.connectionLost(connectionError) {
+            if let index = ids[id] { complete(index, .failure(connectionError)) }
+        }
+    }
+
+    private func markBrokenKeeping(_ error: PostgresError) -> PostgresError {
+        isBroken = true
+        return error
+    }
+
+    private func send(_ step: PipelineStateMachine.Step, statements: [PostgresStatement]) -> PostgresError? {
+        let sent: Int32
+        switch step {
+        case .prepare(let name, let sql):
+            sent = PQsendPrepare(handle, name, sql, 0, nil)
+        case .execute(let name, let index):
+            sent = Self.withParameters(statements[index].bindings) { count, values, lengths, formats in
+                PQsendQueryPrepared(handle, name, count, values, lengths, formats, 1)
+            }
+        case .sync:
+            sent = PQpipelineSync(handle)
+        }
+        return sent == 1 ? nil : markBroken()
+    }
+
+    /// Flushes and reads until the state machine is idle, polling the socket in between.
+    private func drive(_ perform: (PipelineStateMachine.Action) throws(PostgresError) -> Void) throws(PostgresError) {
+        while !machine.isIdle {
+            let flush = PQflush(handle)
+            if flush < 0 { throw markBroken() }
+            if PQconsumeInput(handle) == 0 { throw markBroken() }
+            var consecutiveEnds = 0
+            while !machine.isIdle, PQisBusy(handle) == 0 {
+                let event: PipelineStateMachine.Event
+                if let result = PQgetResult(handle) {
+                    event = Self.event(for: result)
+                    PQclear(result)
+                    consecutiveEnds = 0
+                } else {
+                    event = .endOfStatement
+                    consecutiveEnds += 1
+                    // libpq is not busy yet has nothing for us: reading on would spin forever.
+                    if consecutiveEnds > 2 { throw PostgresError(code: .protocolViolation, message: "libpq returned no result for a pending statement") }
+                }
+                if let action = machine.receive(event) { try perform(action) }
+                if PQstatus(handle) != CONNECTION_OK { throw markBroken() }
+            }
+            if machine.isIdle { break }
+            if PQstatus(handle) != CONNECTION_OK { throw markBroken() }
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN) | (flush == 1 ? Int16(POLLOUT) : 0), revents: 0)
+            if poll(&descriptor, 1, -1) < 0 && errno != EINTR { throw markBroken() }
+        }
+    }
+
+    private static func event(for result: OpaquePointer) -> PipelineStateMachine.Event {
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return .result(copyResult(result))
+        case PGRES_PIPELINE_SYNC:
+            return .sync
+        case PGRES_PIPELINE_ABORTED:
+            return .aborted
+        default:
+            return .error(serverError(result))
+        }
+    }
+
+    static func serverError(_ result: OpaquePointer) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: value)
+        }
+        let sqlState = field("C")
+        // A result with no SQLSTATE was made up by libpq itself: the connection failed, not the statement.
+        let code: PostgresError.Code = sqlState == nil ? .connectionClosed : .server
+        let message = field("M") ?? String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return PostgresError(code: code, message: message, sqlState: sqlState, detail: field("D"), hint: field("H"), constraint: field("n"))
+    }
+
+    /// Copies a result's columns and binary cells into Swift storage so the `PGresult` can be freed at once.
+    static func copyResult(_ result: OpaquePointer) -> PostgresResult {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        var columns: [PostgresColumn] = []
+        columns.reserveCapacity(columnCount)
+        for column in 0..<Int32(columnCount) {
+            columns.append(PostgresColumn(
+                name: String(cString: PQfname(result, column)), dataType: PostgresDataType(PQftype(result, column)),
+                isText: PQfformat(result, column) == 0))
+        }
+        var total = 0
+        for row in 0..<Int32(rowCount) {
+            for column in 0..<Int32(columnCount) { total += Int(PQgetlength(result, row, column)) }
+        }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(total)
+        var cells: [PostgresRows.CellSpan] = []
+        cells.reserveCapacity(rowCount * columnCount)
+        for row in 0..<Int32(rowCount) {
+            for column in 0..<Int32(columnCount) {
+                if PQgetisnull(result, row, column) == 1 {
+                    cells.append(.init(offset: 0, length: -1))
+                    continue
+                }
+                let length = Int(PQgetlength(result, row, column))
+                cells.append(.init(offset: Int32(buffer.count), length: Int32(length)))
+                if length > 0, let value = PQgetvalue(result, row, column) {
+                    value.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                        buffer.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+                    }
+                }
+            }
+        }
+        let tag = PQcmdStatus(result).map { String(cString: $0) } ?? ""
+        let affected = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+        return PostgresResult(rows: PostgresRows(columns: columns, buffer: buffer, cells: cells), affectedRows: affected, commandTag: tag)
+    }
+
+    /// Lays out parameters for `PQsendQueryPrepared`; the pointers live only inside `body`.
+    private static func withParameters<R>(
+        _ values: [PostgresValue],
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R
+    ) -> R {
+        if values.isEmpty { return body(0, nil, nil, nil) }
+        var storage: [UInt8] = []
+        var offsets: [Int] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        offsets.reserveCapacity(values.count)
+        for value in values {
+            offsets.append(storage.count)
+            switch value {
+            case .null:
+                offsets[offsets.count - 1] = -1
+                lengths.append(0)
+                formats.append(0)
+            case .text(let text):
+                storage.append(contentsOf: text.utf8)
+                storage.append(0)
+                lengths.append(Int32(text.utf8.count))
+                formats.append(0)
+            case .binary(let bytes):
+                storage.append(contentsOf: bytes)
+                storage.append(0)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+            }
+        }
+        return storage.withUnsafeBufferPointer { storageBytes in
+            let base = UnsafeRawPointer(storageBytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : base + $0 }
+            return pointers.withUnsafeBufferPointer { pointerBuffer in
+                lengths.withUnsafeBufferPointer { lengthBuffer in
+                    formats.withUnsafeBufferPointer { formatBuffer in
+                        body(Int32(values.count), pointerBuffer.baseAddress, lengthBuffer.baseAddress, formatBuffer.baseAddress)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings valid only inside it.
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    var storage: [UInt8] = []
+    var offsets: [Int] = []
+    for string in strings {
+        offsets.append(storage.count)
+        storage.append(contentsOf: string.utf8)
+        storage.append(0)
+    }
+    return storage.withUnsafeBufferPointer { bytes in
+        let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+        let pointers: [UnsafePointer<CChar>?] = offsets.map { base + $0 } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+/// The server's transaction state for a connection.
+public enum PostgresTransactionState: Sendable, Hashable {
+    /// Not in a transaction: safe to hand to the next borrower.
+    case idle
+    /// Inside an open transaction block.
+    case inTransaction
+    /// Inside a transaction that failed; only ROLLBACK is accepted.
+    case failedTransaction
+    /// A request is in progress.
+    case busy
+    /// The connection is broken.
+    case unknown
+}
+
+/// A `NOTIFY` received on a listening connection.
+public struct PostgresNotification: Sendable, Hashable {
+    /// The channel named in `NOTIFY`.
+    public var channel: String
+    /// The payload string (empty when none was given).
+    public var payload: String
+    /// The notifying backend's process ID.
+    public var processID: Int32
+}

@@ -1,0 +1,214 @@
+/// Bookkeeping for one connection in libpq pipeline mode: which result belongs to which request.
+///
+/// Each request (one statement, or a caller's batch) is sent as its statements followed by one
+/// sync point, so an error aborts only that request's remaining statements (and, for a batch,
+/// rolls back its implicit transaction), never a neighbour's. Statements are prepared once per
+/// connection and then executed by name; a prepare that fails is forgotten so it is retried.
+///
+/// The machine does no I/O: ``plan(_:sqls:)`` says what to send, ``receive(_:)`` consumes what
+/// libpq reported and returns what to do.
+struct PipelineStateMachine {
+    /// Identifies one caller's request.
+    typealias RequestID = UInt64
+
+    /// One thing to put on the wire, in order.
+    enum Step: Equatable {
+        /// `PQsendPrepare(name, sql)`.
+        case prepare(name: String, sql: String)
+        /// `PQsendQueryPrepared(name, statement #statementIndex's bindings)`.
+        case execute(name: String, statementIndex: Int)
+        /// `PQpipelineSync`.
+        case sync
+    }
+
+    /// What libpq reported, one `PQgetResult` at a time.
+    enum Event {
+        /// A successful result (tuples, command, or empty query).
+        case result(PostgresResult)
+        /// A failed statement.
+        case error(PostgresError)
+        /// `PGRES_PIPELINE_ABORTED`: skipped because an earlier statement in the segment failed.
+        case aborted
+        /// `PGRES_PIPELINE_SYNC`.
+        case sync
+        /// `PQgetResult` returned NULL: the current statement's results are complete.
+        case endOfStatement
+    }
+
+    /// What the connection must do.
+    enum Action: Equatable {
+        case succeed(RequestID, results: [PostgresResultSummary])
+        case fail(RequestID, PostgresError)
+        /// Results arrived out of the expected order: close the connection.
+        case closeConnection(PostgresError)
+    }
+
+    private enum Expectation {
+        case prepare(sql: String, request: RequestID)
+        case statement(RequestID)
+        case sync(RequestID)
+    }
+
+    private struct InFlight {
+        var results: [PostgresResult] = []
+        var error: PostgresError?
+    }
+
+    private var statementNames: [String: String] = [:]
+    private var nextStatementNumber = 0
+    private var expectations: [Expectation] = []
+    private var head = 0
+    private var awaitingEnd = false
+    private var requests: [RequestID: InFlight] = [:]
+    /// Completed results, handed out by ``takeResults(_:)`` (kept out of `Action` so actions stay comparable).
+    private var completed: [RequestID: [PostgresResult]] = [:]
+
+    /// True when nothing is awaited from the server.
+    var isIdle: Bool { head == expectations.count }
+
+    /// The number of statements this connection has prepared (or is preparing).
+    var preparedStatementCount: Int { statementNames.count }
+
+    /// Plans the steps for a request of `sqls`, preparing statements not yet known to this connection.
+    mutating func plan(_ request: RequestID, sqls: [String]) -> [Step] {
+        var steps: [Step] = []
+        steps.reserveCapacity(sqls.count + 1)
+        requests[request] = InFlight()
+        for (index, sql) in sqls.enumerated() {
+            let name: String
+            if let known = statementNames[sql] {
+                name = known
+            } else {
+                name = "bo\(nextStatementNumber)"
+                nextStatementNumber += 1
+                statementNames[sql] = name
+                steps.append(.prepare(name: name, sql: sql))
+                expectations.append(.prepare(sql: sql, request: request))
+            }
+            steps.append(.execute(name: name, statementIndex: index))
+            expectations.append(.statement(request))
+        }
+        steps.append(.sync)
+        expectations.append(.sync(request))
+        return steps
+    }
+
+    /// Consumes one event from libpq.
+    mutating func receive(_ event: Event) -> Action? {
+        guard head < expectations.count else {
+            if case .endOfStatement = event { return nil }
+            return closeAll("result arrived while nothing was pending")
+        }
+        switch (expectations[head], event) {
+        case (.prepare, .endOfStatement), (.statement, .endOfStatement):
+            guard awaitingEnd else { return nil }
+            awaitingEnd = false
+            advance()
+            return nil
+        case (.sync, .endOfStatement):
+            return nil
+        case (.prepare, .result):
+            awaitingEnd = true
+            return nil
+        case (.prepare(let sql, let request), .error(let error)):
+            statementNames[sql] = nil
+            record(error, for: request)
+            awaitingEnd = true
+            return nil
+        case (.prepare(let sql, _), .aborted):
+            statementNames[sql] = nil
+            awaitingEnd = true
+            return nil
+        case (.statement(let request), .result(let result)):
+            if awaitingEnd {
+                // Only single-row mode yields several results per statement; we never enable it.
+                return closeAll("several results for one statement")
+            }
+            requests[request]?.results.append(result)
+            awaitingEnd = true
+            return nil
+        case (.statement(let request), .error(let error)):
+            record(error, for: request)
+            awaitingEnd = true
+            return nil
+        case (.statement, .aborted):
+            awaitingEnd = true
+            return nil
+        case (.sync(let request), .sync):
+            advance()
+            let inFlight = requests.removeValue(forKey: request) ?? InFlight()
+            if let error = inFlight.error { return .fail(request, error) }
+            completed[request] = inFlight.results
+            return .succeed(request, results: inFlight.results.map(PostgresResultSummary.init))
+        default:
+            return closeAll("unexpected \(event) while awaiting \(expectations[head])")
+        }
+    }
+
+    /// Takes the results of a request that ``receive(_:)`` reported as succeeded.
+    mutating func takeResults(_ request: RequestID) -> [PostgresResult] {
+        completed.removeValue(forKey: request) ?? []
+    }
+
+    /// The connection is gone: every pending request fails with `error`; prepared names are void.
+    mutating func connectionLost(_ error: PostgresError) -> [RequestID] {
+        let pending = pendingRequests()
+        expectations = []
+        head = 0
+        awaitingEnd = false
+        requests = [:]
+        statementNames = [:]
+        return pending
+    }
+
+    private func pendingRequests() -> [RequestID] {
+        var seen = Set<RequestID>()
+        var order: [RequestID] = []
+        for expectation in expectations[head...] {
+            if case .sync(let request) = expectation, seen.insert(request).inserted { order.append(request) }
+        }
+        return order
+    }
+
+    private mutating func record(_ error: PostgresError, for request: RequestID) {
+        if requests[request]?.error == nil { requests[request]?.error = error }
+    }
+
+    private mutating func advance() {
+        head += 1
+        if head == expectations.count {
+            expectations.removeAll(keepingCapacity: true)
+            head = 0
+        }
+    }
+
+    private mutating func closeAll(_ reason: String) -> Action {
+        .closeConnection(PostgresError(code: .protocolViolation, message: "pipeline out of step: \(reason)"))
+    }
+}
+
+/// A comparable digest of a result, so state-machine actions can be asserted in tests.
+struct PostgresResultSummary: Equatable {
+    var rowCount: Int
+    var affectedRows: Int
+    init(_ result: PostgresResult) {
+        rowCount = result.rows.count
+        affectedRows = result.affectedRows
+    }
+    init(rowCount: Int, affectedRows: Int) {
+        self.rowCount = rowCount
+        self.affectedRows = affectedRows
+    }
+}
+
+extension PipelineStateMachine.Event: CustomStringConvertible {
+    var description: String {
+        switch self {
+        case .result: "result"
+        case .error(let error): "error(\(error.message))"
+        case .aborted: "aborted"
+        case .sync: "sync"
+        case .endOfStatement: "end of statement"
+        }
+    }
+}

@@ -1,0 +1,5 @@
+extension ClientConnection: PooledConnection {
+    func reserveStream() -> Bool {
+        availability.reserveStream()
+    }
+}

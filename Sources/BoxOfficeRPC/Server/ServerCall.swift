@@ -1,0 +1,38 @@
+/// How a call's output reaches its connection; implemented by the connection, faked in tests.
+package protocol ServerCallOutbound: Sendable {
+    /// Sends the response HEADERS with `metadata` (once; later calls are ignored).
+    func sendHeaders(_ metadata: Metadata)
+    /// Sends one serialized message, waiting while the stream's outbound buffer is full.
+    func write(_ message: [UInt8]) async throws
+    /// Ends the call with `status` and trailing metadata.
+    func finish(status: Status, trailers: Metadata)
+    /// Headers, one message and OK status in one step (the unary fast path).
+    func finishUnary(headers: Metadata, message: [UInt8], trailers: Metadata)
+}
+
+/// One accepted RPC as the handler side sees it.
+package struct ServerCall: Sendable {
+    /// The request messages: one already received, or a stream.
+    package enum Requests: Sendable {
+        case single([UInt8])
+        case stream(RequestMessageQueue)
+    }
+
+    package var context: ServerContext
+    package var requests: Requests
+    package var outbound: any ServerCallOutbound
+
+    package init(context: ServerContext, requests: Requests, outbound: any ServerCallOutbound) {
+        self.context = context
+        self.requests = requests
+        self.outbound = outbound
+    }
+}
+
+/// How a handler ended successfully.
+package enum HandlerOutcome: Sendable {
+    /// One message to send with headers and trailers (unary and client-streaming).
+    case single(headers: Metadata, message: [UInt8], trailers: Metadata)
+    /// Messages were written by the handler; send OK with these trailers.
+    case streamed(trailers: Metadata)
+}

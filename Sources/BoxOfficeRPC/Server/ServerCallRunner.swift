@@ -1,0 +1,55 @@
+/// Runs one call: interceptors, the handler, and turning its result or error into a status.
+package struct ServerCallRunner: Sendable {
+    package let router: RPCRouter
+    package let interceptors: [any ServerInterceptor]
+
+    package init(router: RPCRouter, interceptors: [any ServerInterceptor]) {
+        self.router = router
+        self.interceptors = interceptors
+    }
+
+    /// Runs `call` to completion on the current task; never throws (errors become statuses).
+    package func run(_ call: ServerCall) async {
+        guard let method = router.methods[call.context.path] else {
+            call.outbound.finish(status: Status(code: .unimplemented, message: "unknown method \(call.context.path)"),
+                                 trailers: [:])
+            return
+        }
+        await call.context.cancellation.run {
+            do {
+                let outcome = try await Self.chain(interceptors[...], context: call.context) { context in
+                    try await method.body(call, context)
+                }
+                switch outcome {
+                case .single(let headers, let message, let trailers):
+                    call.outbound.finishUnary(headers: headers, message: message, trailers: trailers)
+                case .streamed(let trailers):
+                    call.outbound.finish(status: .ok, trailers: trailers)
+                }
+            } catch {
+                let metadata = (error as? RPCError)?.metadata ?? [:]
+                call.outbound.finish(status: Self.status(for: error), trailers: metadata)
+            }
+        }
+    }
+
+    private static func chain<Result: Sendable>(
+        _ interceptors: ArraySlice<any ServerInterceptor>, context: ServerContext,
+        handler: @escaping @Sendable (ServerContext) async throws -> Result
+    ) async throws -> Result {
+        guard let first = interceptors.first else { return try await handler(context) }
+        let rest = interceptors.dropFirst()
+        return try await first.intercept(context: context) { context in
+            try await chain(rest, context: context, handler: handler)
+        }
+    }
+
+    /// The status a thrown error is sent as.
+    package static func status(for error: any Error) -> Status {
+        switch error {
+        case let error as RPCError: error.status
+        case is CancellationError: Status(code: .cancelled, message: "cancelled")
+        default: Status(code: .unknown, message: "handler failed with \(type(of: error))")
+        }
+    }
+}

@@ -1,0 +1,370 @@
+import BoxOfficeProto
+internal import Logging
+import NIOCore
+
+/// The thin I/O layer of one server connection: feeds received bytes to nghttp2, runs the
+/// resulting events through ``ServerConnectionStateMachine``, executes its actions, and writes
+/// whatever nghttp2 produced as one coalesced write and flush.
+///
+/// Handlers run elsewhere (as tasks of the connection's task group); their output comes back
+/// through ``StreamOutbound`` which hops onto this handler's event loop.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// Starts a graceful shutdown when fired as an inbound user event.
+    struct GracefulShutdownEvent: Sendable {
+        /// How long in-flight calls may run before they are cancelled.
+        var gracePeriod: Duration
+    }
+
+    private struct StreamResources {
+        var cancellation = CallCancellation()
+        var queue: RequestMessageQueue?
+        var deadline: ContinuousClock.Instant?
+        var deadlineTimer: Scheduled<Void>?
+        var waitingWriters: [CheckedContinuation<Void, any Error>] = []
+    }
+
+    private let session: NGHTTP2ServerSession
+    private var machine: ServerConnectionStateMachine
+    private let calls: AsyncStream<ServerCall>.Continuation
+    private let limits: HTTP2ServerLimits
+    private let logger: Logger
+    private var resources: [Int32: StreamResources] = [:]
+    private var context: ChannelHandlerContext?
+    private var flushScheduled = false
+    private var closing = false
+    private var lastActivity = NIODeadline.now()
+    private var idleTimer: Scheduled<Void>?
+    private var remotePeer = "unknown"
+
+    init(router: RPCRouter, limits: HTTP2ServerLimits, maxReceiveMessageSize: Int,
+         calls: AsyncStream<ServerCall>.Continuation, logger: Logger) throws {
+        self.session = try NGHTTP2ServerSession(limits: limits)
+        self.machine = ServerConnectionStateMachine(methods: router.methods.mapValues(\.kind),
+                                                    maxReceiveMessageSize: maxReceiveMessageSize)
+        self.calls = calls
+        self.limits = limits
+        self.logger = logger
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let address = context.channel.remoteAddress { remotePeer = Self.describe(address) }
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        if let address = context.channel.remoteAddress { remotePeer = Self.describe(address) }
+        guard idleTimer == nil else { return }
+        scheduleIdleCheck(after: limits.idleTimeout)
+        flushOutput()  // the server's SETTINGS
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        lastActivity = .now()
+        do {
+            try session.receive(bytes)
+            processSessionEvents()
+        } catch {
+            logger.debug("closing connection after HTTP/2 error", metadata: ["rpc.peer": "\(remotePeer)", "error": "\(error)"])
+            processSessionEvents()
+            flushOutput()
+            close()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushOutput()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { flushOutput() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let shutdown = event as? GracefulShutdownEvent {
+            perform(machine.beginGracefulShutdown())
+            context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount.saturating(shutdown.gracePeriod)) {
+                self.perform(self.machine.drainDeadlineReached())
+                self.flushOutput()
+            }
+            flushOutput()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["rpc.peer": "\(remotePeer)", "error": "\(error)"])
+        close()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closing = true
+        idleTimer?.cancel()
+        for (streamID, _) in resources { release(streamID: streamID, cancel: true) }
+        resources.removeAll()
+        calls.finish()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: Handler output (on the event loop, via StreamOutbound)
+
+    fileprivate func handlerSentHeaders(streamID: Int32, metadata: Metadata) {
+        perform(machine.sendResponseHeaders(streamID: streamID, metadata: metadata))
+        scheduleFlush()
+    }
+
+    fileprivate func handlerWrote(streamID: Int32, message: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+        perform(machine.sendResponseMessage(streamID: streamID, message: message))
+        guard resources[streamID] != nil, !closing else {
+            continuation.resume(throwing: RPCError(code: .cancelled, message: "the call is over"))
+            return
+        }
+        if session.outboundBytes(streamID: streamID) > limits.outboundHighWaterMark {
+            resources[streamID]?.waitingWriters.append(continuation)
+        } else {
+            continuation.resume()
+        }
+        scheduleFlush()
+    }
+
+    fileprivate func handlerFinished(streamID: Int32, status: Status, trailers: Metadata) {
+        perform(machine.finishResponse(streamID: streamID, status: status, trailers: trailers))
+        scheduleFlush()
+    }
+
+    fileprivate func handlerFinishedUnary(streamID: Int32, headers: Metadata, message: [UInt8], trailers: Metadata) {
+        perform(machine.sendResponseHeaders(streamID: streamID, metadata: headers))
+        perform(machine.sendResponseMessage(streamID: streamID, message: message))
+        perform(machine.finishResponse(streamID: streamID, status: .ok, trailers: trailers))
+        scheduleFlush()
+    }
+
+    fileprivate func handlerConsumed(streamID: Int32, credit: Int) {
+        perform(machine.requestMessageConsumed(streamID: streamID, credit: credit))
+        scheduleFlush()
+    }
+
+    // MARK: Driving nghttp2
+
+    private func processSessionEvents() {
+        // Bounded: each round only handles events produced by the previous one.
+        for _ in 0..<64 {
+            let events = session.takeEvents()
+            if events.isEmpty { return }
+            for event in events { perform(machine.receive(event)) }
+        }
+    }
+
+    private func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.flushOutput()
+        }
+    }
+
+    private func flushOutput() {
+        guard let context, context.channel.isActive else { return }
+        guard context.channel.isWritable else { return }
+        var output = context.channel.allocator.buffer(capacity: 0)
+        for _ in 0..<64 {
+            do {
+                try session.send(into: &output)
+            } catch {
+                logger.debug("nghttp2 send failed", metadata: ["error": "\(error)"])
+                closing = true
+                break
+            }
+            let before = output.readableBytes
+            processSessionEvents()
+            if !session.wantsWrite && output.readableBytes == before { break }
+        }
+        if output.readableBytes > 0 {
+            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+        }
+        if closing || !session.isAlive { close() }
+    }
+
+    private func close() {
+        guard let context else { return }
+        closing = true
+        context.close(promise: nil)
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [ServerConnectionStateMachine.Action]) {
+        for action in actions { perform(action) }
+    }
+
+    private func perform(_ action: ServerConnectionStateMachine.Action) {
+        switch action {
+        case .startRPC(let streamID, let head, let delivery):
+            startRPC(streamID: streamID, head: head, delivery: delivery)
+        case .deliverRequestMessage(let streamID, let message, let credit):
+            resources[streamID]?.queue?.yield(message, credit: credit)
+        case .finishRequestMessages(let streamID):
+            resources[streamID]?.queue?.finish()
+        case .cancelHandler(let streamID):
+            resources[streamID]?.cancellation.cancel()
+            resources[streamID]?.queue?.finish(error: RPCError(code: .cancelled, message: "the call was cancelled"))
+        case .scheduleDeadline(let streamID, let timeout):
+            scheduleDeadline(streamID: streamID, after: timeout)
+        case .submitResponseHeaders(let streamID, let headers):
+            session.submitResponse(streamID: streamID, headers: headers)
+        case .submitHeadersOnlyResponse(let streamID, let headers):
+            session.submitHeadersOnlyResponse(streamID: streamID, headers: headers)
+        case .enqueueResponseData(let streamID, let bytes):
+            session.enqueue(bytes, streamID: streamID)
+        case .finishResponse(let streamID, let trailers):
+            session.finishResponse(streamID: streamID, trailers: trailers)
+        case .resetStream(let streamID, let code):
+            session.resetStream(streamID: streamID, code: code)
+        case .consume(let streamID, let count):
+            session.consume(streamID: streamID, count: count)
+        case .resumeWriters(let streamID):
+            let writers = resources[streamID]?.waitingWriters ?? []
+            resources[streamID]?.waitingWriters = []
+            for writer in writers { writer.resume() }
+        case .forgetStream(let streamID):
+            release(streamID: streamID, cancel: false)
+            resources[streamID] = nil
+            lastActivity = .now()
+        case .sendShutdownNotice:
+            session.submitShutdownNotice()
+        case .sendGoaway(let code):
+            session.submitGoaway(code: code)
+        case .closeConnection:
+            closing = true
+            scheduleFlush()
+        }
+    }
+
+    private func startRPC(streamID: Int32, head: ServerConnectionStateMachine.RequestHead,
+                          delivery: ServerConnectionStateMachine.RequestDelivery) {
+        guard let context else { return }
+        var stream = resources[streamID] ?? StreamResources()
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let requests: ServerCall.Requests
+        switch delivery {
+        case .single(let message):
+            requests = .single(message)
+        case .streamed:
+            let queue = RequestMessageQueue { credit in
+                eventLoop.execute { loopBound.value.handlerConsumed(streamID: streamID, credit: credit) }
+            }
+            stream.queue = queue
+            requests = .stream(queue)
+        }
+        resources[streamID] = stream
+        let callContext = ServerContext(path: head.path, metadata: head.metadata, deadline: stream.deadline,
+                                        remotePeer: remotePeer, logger: logger, cancellation: stream.cancellation)
+        let outbound = StreamOutbound(handler: loopBound, eventLoop: eventLoop, streamID: streamID)
+        calls.yield(ServerCall(context: callContext, requests: requests, outbound: outbound))
+    }
+
+    private func scheduleDeadline(streamID: Int32, after timeout: Duration) {
+        guard let context else { return }
+        var stream = resources[streamID] ?? StreamResources()
+        stream.deadline = ContinuousClock.now + timeout
+        stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount.saturating(timeout)) {
+            self.perform(self.machine.deadlineExpired(streamID: streamID))
+            self.scheduleFlush()
+        }
+        resources[streamID] = stream
+    }
+
+    private func release(streamID: Int32, cancel: Bool) {
+        guard let stream = resources[streamID] else { return }
+        stream.deadlineTimer?.cancel()
+        if cancel { stream.cancellation.cancel() }
+        stream.queue?.finish(error: RPCError(code: .cancelled, message: "the call is over"))
+        for writer in stream.waitingWriters {
+            writer.resume(throwing: RPCError(code: .cancelled, message: "the call is over"))
+        }
+    }
+
+    private func scheduleIdleCheck(after delay: Duration) {
+        guard let context else { return }
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount.saturating(delay)) {
+            let idleFor = NIODeadline.now() - self.lastActivity
+            let limit = TimeAmount.saturating(self.limits.idleTimeout)
+            if self.machine.activeStreamCount == 0 && idleFor >= limit {
+                self.perform(self.machine.idleTimeoutFired())
+                self.flushOutput()
+            } else {
+                let remaining = self.machine.activeStreamCount == 0 ? limit - idleFor : limit
+                self.scheduleIdleCheck(after: .nanoseconds(max(remaining.nanoseconds, 1_000_000)))
+            }
+        }
+    }
+
+    private static func describe(_ address: SocketAddress) -> String {
+        switch address {
+        case .v4: "ipv4:\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+        case .v6: "ipv6:[\(address.ipAddress ?? "?")]:\(address.port ?? 0)"
+        case .unixDomainSocket: "unix:\(address.pathname ?? "")"
+        }
+    }
+}
+
+/// A call's way back to its connection: every method hops onto the connection's event loop.
+struct StreamOutbound: ServerCallOutbound {
+    let handler: NIOLoopBound<ServerConnectionHandler>
+    let eventLoop: any EventLoop
+    let streamID: Int32
+
+    func sendHeaders(_ metadata: Metadata) {
+        let (handler, streamID) = (handler, streamID)
+        eventLoop.execute { handler.value.handlerSentHeaders(streamID: streamID, metadata: metadata) }
+    }
+
+    func write(_ message: [UInt8]) async throws {
+        let (handler, streamID, eventLoop) = (handler, streamID, eventLoop)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            eventLoop.execute { handler.value.handlerWrote(streamID: streamID, message: message, continuation: continuation) }
+        }
+    }
+
+    func finish(status: Status, trailers: Metadata) {
+        let (handler, streamID) = (handler, streamID)
+        eventLoop.execute { handler.value.handlerFinished(streamID: streamID, status: status, trailers: trailers) }
+    }
+
+    func finishUnary(headers: Metadata, message: [UInt8], trailers: Metadata) {
+        let (handler, streamID) = (handler, streamID)
+        eventLoop.execute {
+            handler.value.handlerFinishedUnary(streamID: streamID, headers: headers, message: message, trailers: trailers)
+        }
+    }
+}
+
+extension TimeAmount {
+    /// `duration` as a NIO time amount, saturating instead of overflowing.
+    static func saturating(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if nanos.overflow { return .nanoseconds(seconds < 0 ? .min : .max) }
+        return .nanoseconds(nanos.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
+    }
+}

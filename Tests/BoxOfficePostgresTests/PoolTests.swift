@@ -1,0 +1,71 @@
+import BoxOfficePostgres
+import Testing
+
+@Suite("Connection pool against a real server")
+struct PoolTests {
+    @Test(arguments: [1, 8])
+    func manyConcurrentHoldersOfOneSeatProduceOneWinner(pipelineDepth: Int) async throws {
+        let options = PostgresPoolOptions(maximumConnections: 6, acquireTimeout: .seconds(20), pipelineDepth: pipelineDepth)
+        try await withTestClient("race", options: options) { db in
+            _ = try await db.execute("CREATE TABLE seats (id bigint PRIMARY KEY, status text NOT NULL, held_by text)")
+            _ = try await db.execute("INSERT INTO seats SELECT g, 'available', NULL FROM generate_series(1, 50) g")
+            let hold = "UPDATE seats SET status = 'held', held_by = $1 WHERE id = $2 AND status = 'available'"
+            // 40 racers for each of 50 seats, all at once through 6 connections.
+            let wins = try await withThrowingTaskGroup(of: Int.self) { group in
+                for racer in 0..<40 {
+                    group.addTask {
+                        var won = 0
+                        for seat in 1...50 { won += try await db.execute(hold, ["racer\(racer)", seat]) }
+                        return won
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(wins == 50)
+            let held = try await db.query("SELECT count(*) FROM seats WHERE status = 'held'")
+            #expect(try held[0].decode(Int.self, column: 0) == 50)
+            #expect(db.openConnectionCount <= 6)
+        }
+    }
+
+    @Test func acquireTimesOutWhenEveryConnectionIsLent() async throws {
+        let options = PostgresPoolOptions(maximumConnections: 1, acquireTimeout: .milliseconds(200))
+        try await withTestClient("timeout", options: options) { db in
+            try await db.withConnection { _ in
+                let error = await #expect(throws: PostgresError.self) { _ = try await db.query("SELECT 1") }
+                #expect(error?.code == .poolTimeout)
+            }
+            // Once returned, the connection serves the next caller.
+            #expect(try await db.query("SELECT 1")[0].decode(Int.self, column: 0) == 1)
+        }
+    }
+
+    @Test func connectionLeftInATransactionIsRolledBackBeforeReuse() async throws {
+        try await withTestClient("leftopen", options: .init(maximumConnections: 1)) { db in
+            _ = try await db.execute("CREATE TABLE t (id int)")
+            try await db.withConnection { connection in
+                _ = try await connection.execute("BEGIN")
+                _ = try await connection.execute("INSERT INTO t VALUES (1)")
+                #expect(connection.transactionState == .inTransaction)
+            }
+            try await db.withConnection { connection in
+                #expect(connection.transactionState == .idle)
+                _ = try await connection.execute("BEGIN")
+                _ = try? await connection.execute("SELECT 1 / 0")
+                #expect(connection.transactionState == .failedTransaction)
+            }
+            let count = try await db.query("SELECT count(*) FROM t")
+            #expect(try count[0].decode(Int.self, column: 0) == 0)
+            #expect(db.openConnectionCount == 1, "rolled back and kept, not replaced")
+        }
+    }
+
+    @Test func shutdownFailsLaterCalls() async throws {
+        let configuration = try await PostgresTestEnvironmentProxy.sharedConfiguration()
+        let db = PostgresClient(configuration: configuration, options: .init(maximumConnections: 2), logger: testLogger)
+        #expect(try await db.query("SELECT 1").count == 1)
+        await db.shutdown()
+        let error = await #expect(throws: PostgresError.self) { _ = try await db.query("SELECT 1") }
+        #expect(error?.code == .closed)
+    }
+}

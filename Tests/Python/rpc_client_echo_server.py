@@ -1,0 +1,189 @@
+"""A grpcio server with generic raw-bytes handlers, started by the Swift client tests.
+
+Usage: python3 rpc_client_echo_server.py [--port N] [--name NAME]
+Prints "PORT <n>" on stdout once serving, then serves until stdin closes (so a crashed test process
+never leaves it behind) or SIGKILL; SIGTERM stops gracefully (GOAWAY, in-flight calls finish).
+
+Service boxoffice.test.Echo (all messages are raw bytes):
+  Unary         echoes the request. Request metadata drives extra behaviour:
+                  x-echo-status / x-echo-message-bin: abort with that code and (UTF-8) message;
+                  x-echo-initial-*: sent back as initial metadata (same key and value);
+                  x-echo-trailing-*: sent back as trailing metadata.
+  WhoAmI        answers the server's --name (for balancing and failover tests).
+  Sleep         sleeps x-sleep-ms (default 10000) unless cancelled, then echoes.
+  Remaining     answers the server-side time remaining in ms (ASCII), or "none".
+  Cancelled     waits (up to 10 s) for the client to cancel; CancelCount then reports it.
+  CancelCount   answers how many Cancelled calls have seen the client cancel (ASCII).
+  ServerStream  answers x-count (default 3) messages: the request followed by the index byte.
+  ClientStream  answers the concatenation of every request message.
+  Bidi          echoes each request message as it arrives.
+  BidiUntilCancelled  echoes like Bidi; a client cancel is counted for CancelCount.
+  Sized         answers x-size bytes of 0x61.
+  Headers       answers the request metadata as "key=value" lines (binary values in hex).
+"""
+import argparse
+import signal
+import sys
+import threading
+import time
+from concurrent import futures
+
+import grpc
+
+cancel_count = 0
+cancel_lock = threading.Lock()
+
+
+def metadata_of(context):
+    return list(context.invocation_metadata())
+
+
+def unary(request, context):
+    md = metadata_of(context)
+    initial = [(k, v) for k, v in md if k.startswith("x-echo-initial-")]
+    trailing = [(k, v) for k, v in md if k.startswith("x-echo-trailing-")]
+    if initial:
+        context.send_initial_metadata(initial)
+    if trailing:
+        context.set_trailing_metadata(trailing)
+    status = dict(md).get("x-echo-status")
+    if status is not None:
+        code = next(c for c in grpc.StatusCode if c.value[0] == int(status))
+        message = dict(md).get("x-echo-message-bin", b"").decode("utf-8")
+        context.abort(code, message)
+    return request
+
+
+def who_am_i(name):
+    def handler(request, context):
+        return name.encode()
+    return handler
+
+
+def sleep(request, context):
+    ms = int(dict(metadata_of(context)).get("x-sleep-ms", "10000"))
+    end = time.monotonic() + ms / 1000
+    while time.monotonic() < end and context.is_active():
+        time.sleep(0.005)
+    return request
+
+
+def remaining(request, context):
+    left = context.time_remaining()
+    # grpcio reports a huge number (not None) when the call has no deadline.
+    return b"none" if left is None or left > 10 ** 6 else str(int(left * 1000)).encode()
+
+
+def cancelled(request, context):
+    global cancel_count
+    seen = threading.Event()
+
+    def on_done():
+        seen.set()
+
+    context.add_callback(on_done)
+    seen.wait(10)
+    if not context.is_active():
+        with cancel_lock:
+            cancel_count += 1
+    return request
+
+
+def cancel_count_handler(request, context):
+    with cancel_lock:
+        return str(cancel_count).encode()
+
+
+def server_stream(request, context):
+    count = int(dict(metadata_of(context)).get("x-count", "3"))
+    for index in range(count):
+        yield request + bytes([index % 256])
+
+
+def client_stream(request_iterator, context):
+    return b"".join(request_iterator)
+
+
+def bidi(request_iterator, context):
+    for message in request_iterator:
+        yield message
+
+
+def bidi_until_cancelled(request_iterator, context):
+    finished = threading.Event()
+
+    def on_termination():
+        # Runs when the RPC ends for any reason; without a normal finish it was cancelled.
+        global cancel_count
+        if not finished.is_set():
+            with cancel_lock:
+                cancel_count += 1
+
+    context.add_callback(on_termination)
+    for message in request_iterator:
+        yield message
+    finished.set()
+
+
+def headers(request, context):
+    lines = []
+    for key, value in context.invocation_metadata():
+        if isinstance(value, bytes):
+            value = value.hex()
+        lines.append(f"{key}={value}")
+    return "\n".join(lines).encode()
+
+
+def sized(request, context):
+    return b"a" * int(dict(metadata_of(context)).get("x-size", "0"))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--name", default="echo")
+    args = parser.parse_args()
+
+    handlers = {
+        "Unary": grpc.unary_unary_rpc_method_handler(unary),
+        "WhoAmI": grpc.unary_unary_rpc_method_handler(who_am_i(args.name)),
+        "Sleep": grpc.unary_unary_rpc_method_handler(sleep),
+        "Remaining": grpc.unary_unary_rpc_method_handler(remaining),
+        "Cancelled": grpc.unary_unary_rpc_method_handler(cancelled),
+        "CancelCount": grpc.unary_unary_rpc_method_handler(cancel_count_handler),
+        "ServerStream": grpc.unary_stream_rpc_method_handler(server_stream),
+        "ClientStream": grpc.stream_unary_rpc_method_handler(client_stream),
+        "Bidi": grpc.stream_stream_rpc_method_handler(bidi),
+        "BidiUntilCancelled": grpc.stream_stream_rpc_method_handler(bidi_until_cancelled),
+        "Sized": grpc.unary_unary_rpc_method_handler(sized),
+        "Headers": grpc.unary_unary_rpc_method_handler(headers),
+    }
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=32),
+        handlers=[grpc.method_handlers_generic_handler("boxoffice.test.Echo", handlers)],
+        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 8 * 1024 * 1024),
+                 ("grpc.max_send_message_length", 8 * 1024 * 1024)],
+    )
+    port = server.add_insecure_port(f"127.0.0.1:{args.port}")
+    if port == 0:
+        print("BIND-FAILED", flush=True)
+        sys.exit(1)
+    server.start()
+    print(f"PORT {port}", flush=True)
+    # SIGTERM: graceful stop (GOAWAY, in-flight calls get up to 10 s), as a deployment would.
+    stopped = threading.Event()
+
+    def graceful(signum, frame):
+        threading.Thread(target=lambda: (server.stop(10).wait(), stopped.set()), daemon=True).start()
+
+    signal.signal(signal.SIGTERM, graceful)
+    # A parent may spawn us with signals blocked (inherited mask): make sure SIGTERM gets through.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    # Serve until our parent closes stdin (or kills us), or a graceful stop has finished.
+    threading.Thread(target=lambda: (sys.stdin.read(), stopped.set()), daemon=True).start()
+    stopped.wait()
+    server.stop(0)
+
+
+if __name__ == "__main__":
+    main()
