@@ -68,7 +68,7 @@ let package = Package(
                                                      .product(name: "Atomics", package: "swift-atomics")] + nio,
                 swiftSettings: swiftSettings),
         /// Raw-bytes echo gRPC server for the Python protocol tests and Benchmarks/rpc.
-        .executableTarget(name: "rpc-echo-server", dependencies: ["BoxOfficeRPC", log, lifecycle], swiftSettings: swiftSettings),
+        .executableTarget(name: "rpc-echo-server", dependencies: ["BoxOfficeRPC", log, lifecycle] + nio, swiftSettings: swiftSettings),
         /// libpq client: pool, queries, transactions, pipelines, migrations.
         .target(name: "BoxOfficePostgres", dependencies: ["CLibpq", log] + nio, swiftSettings: swiftSettings),
         /// hiredis RESP on SwiftNIO sockets: client, pipelining, scripts.

@@ -3,8 +3,10 @@ internal import Foundation
 /// Runs a command to completion and collects its output, optionally as another user.
 ///
 /// PostgreSQL refuses to run as root, so when this process is root, commands that must run as the
-/// server's owner go through `runuser -u <user> --`. Output goes to a temporary file rather than a
-/// pipe: `pg_ctl start` leaves a server running that could otherwise hold the pipe open.
+/// server's owner go through `runuser -u <user> --`. The child is started with `posix_spawn` and
+/// reaped with a blocking `waitpid` on a thread of its own (never on the Swift concurrency pool).
+/// Output goes to a temporary file rather than a pipe: `pg_ctl start` leaves a server running that
+/// could otherwise hold the pipe open.
 enum ProcessRunner {
     /// What a finished command left behind.
     struct Outcome: Sendable {
@@ -25,24 +27,15 @@ enum ProcessRunner {
         }
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("boxoffice-cmd-\(UUID().uuidString).log").path
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            do {
-                let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: launchPath)
-                process.arguments = launchArguments
-                process.standardInput = FileHandle.nullDevice
-                process.standardOutput = output
-                process.standardError = output
-                process.terminationHandler = { finished in
-                    try? output.close()
-                    continuation.resume(returning: finished.terminationStatus)
-                }
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
+        let pid = try spawn(launchPath, [launchPath] + launchArguments, outputPath: outputPath)
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                // WIFEXITED / WEXITSTATUS, spelled out: Swift does not import the macros.
+                let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                continuation.resume(returning: exitCode)
             }
         }
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
@@ -58,5 +51,23 @@ enum ProcessRunner {
             throw PostgresHarnessError(message: "\(name) exited with \(outcome.status): \(outcome.output.suffix(2000))")
         }
         return outcome.output
+    }
+
+    /// Starts `path` with stdin from /dev/null and stdout+stderr appended to `outputPath`.
+    private static func spawn(_ path: String, _ argv: [String], outputPath: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, nil, cArguments, environ)
+        guard result == 0 else {
+            throw PostgresHarnessError(message: "could not start \(path): \(String(cString: strerror(result)))")
+        }
+        return pid
     }
 }

@@ -232,8 +232,14 @@ private final class RedisServerProcess: Sendable {
             defer { group.cancelAll() }
             return await group.next() ?? false
         }
-        guard !exitedInTime else { return }
-        _ = Foundation.kill(processIdentifier, SIGKILL)
-        for await _ in exited {}
+        if !exitedInTime {
+            _ = Foundation.kill(processIdentifier, SIGKILL)
+            for await _ in exited {}
+        }
+        // The handler holds the stream's continuation; drop it so nothing keeps the Process alive.
+        process.withLock { process in
+            process.terminationHandler = nil
+            process.waitUntilExit()  // already exited: returns at once, and releases Foundation's monitor
+        }
     }
 }

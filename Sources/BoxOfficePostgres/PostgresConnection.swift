@@ -165,10 +165,11 @@ public final class PostgresConnection: Sendable {
         }
     }
 
+    private static let closedError = PostgresError(code: .closed, message: "connection is closed")
+
     private static func reject(_ work: Work) {
-        let error = PostgresError(code: .closed, message: "connection is closed")
         switch work {
-        case .pipeline(_, let continuation), .simple(_, let continuation): continuation.resume(throwing: error)
+        case .pipeline(_, let continuation), .simple(_, let continuation): continuation.resume(throwing: closedError)
         case .health(let continuation): continuation.resume(returning: false)
         case .close(let continuation): continuation.resume()
         }
@@ -183,29 +184,45 @@ public final class PostgresConnection: Sendable {
                 return state.queue
             }
             if batch.isEmpty { return }
-            process(batch)
+            var completions = Completions()
+            process(batch, &completions)
             let session = box.session
             let transactionState = session?.transactionState ?? .unknown
             let broken = session?.isBroken ?? true
+            // Publish the state before resuming callers, so each sees the state its own call left.
             inbox.withLock { state in
                 state.transactionState = transactionState
                 state.broken = broken
             }
+            completions.resumeAll()
         }
     }
 
-    private func process(_ batch: [Work]) {
+    /// Callers to resume once the batch's outcome is published.
+    private struct Completions {
+        var results: [(CheckedContinuation<[PostgresResult], any Error>, Result<[PostgresResult], PostgresError>)] = []
+        var flags: [(CheckedContinuation<Bool, Never>, Bool)] = []
+        var closes: [CheckedContinuation<Void, Never>] = []
+
+        func resumeAll() {
+            for (continuation, result) in results { continuation.resume(with: result.mapError { $0 as any Error }) }
+            for (continuation, flag) in flags { continuation.resume(returning: flag) }
+            for continuation in closes { continuation.resume() }
+        }
+    }
+
+    private func process(_ batch: [Work], _ completions: inout Completions) {
         var pipelined: [([PostgresStatement], CheckedContinuation<[PostgresResult], any Error>)] = []
         func flushPipelined() {
             guard !pipelined.isEmpty else { return }
             let requests = pipelined
             pipelined.removeAll()
             guard let session = box.session else {
-                for (_, continuation) in requests { continuation.resume(throwing: PostgresError(code: .closed, message: "connection is closed")) }
+                for (_, continuation) in requests { completions.results.append((continuation, .failure(Self.closedError))) }
                 return
             }
             session.runPipeline(requests.map(\.0)) { index, result in
-                requests[index].1.resume(with: result.mapError { $0 as any Error })
+                completions.results.append((requests[index].1, result))
             }
         }
         for work in batch {
@@ -214,15 +231,14 @@ public final class PostgresConnection: Sendable {
                 pipelined.append((statements, continuation))
             case .simple(let sql, let continuation):
                 flushPipelined()
-                guard let session = box.session else { Self.reject(work); continue }
-                continuation.resume(with: session.runSimpleQuery(sql).mapError { $0 as any Error })
+                completions.results.append((continuation, box.session?.runSimpleQuery(sql) ?? .failure(Self.closedError)))
             case .health(let continuation):
                 flushPipelined()
-                continuation.resume(returning: box.session?.checkAlive() ?? false)
+                completions.flags.append((continuation, box.session?.checkAlive() ?? false))
             case .close(let continuation):
                 flushPipelined()
                 box.session = nil
-                continuation.resume()
+                completions.closes.append(continuation)
             }
         }
         flushPipelined()

@@ -5,11 +5,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Memory for the C structs of one encode: bump-allocated from malloc'd chunks, all freed
-/// together when the arena is released.
+/// Memory for the C structs of one encode or decode: bump-allocated from malloc'd chunks, all
+/// freed together when the arena is released.
 ///
-/// Owned by one ``ProtoStructWriter`` tree for the duration of one `serializedBytes()` call;
-/// never shared between threads.
+/// Owned by one `serializedBytes()` or `init(serializedBytes:)` call for its duration (the
+/// writer tree, or protobuf-c's unpack through ``withAllocator(_:)``); never shared between
+/// threads, never outlives the call.
 final class ProtoCArena {
     private var chunks: [UnsafeMutableRawPointer] = []
     private var cursor: UnsafeMutableRawPointer?
@@ -24,6 +25,13 @@ final class ProtoCArena {
 
     /// `size` zeroed bytes aligned to 16, valid until the arena is released.
     func allocate(_ size: Int) -> UnsafeMutableRawPointer {
+        let block = allocateUninitialized(size)
+        memset(block, 0, size)
+        return block
+    }
+
+    /// `size` bytes aligned to 16, valid until the arena is released.
+    func allocateUninitialized(_ size: Int) -> UnsafeMutableRawPointer {
         let rounded = max(16, (size + 15) & ~15)
         if rounded > remaining {
             let chunkSize = max(Self.chunkSize, rounded)
@@ -35,8 +43,20 @@ final class ProtoCArena {
         let block = cursor!
         cursor = block + rounded
         remaining -= rounded
-        memset(block, 0, rounded)
         return block
+    }
+
+    /// Runs `body` with a protobuf-c allocator drawing from this arena (its `free` does nothing:
+    /// everything goes when the arena does), so an unpack costs a few mallocs instead of one per
+    /// message, string and repeated field.
+    func withAllocator<Result>(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) -> Result) -> Result {
+        var allocator = ProtobufCAllocator(
+            alloc: { data, size in
+                Unmanaged<ProtoCArena>.fromOpaque(data!).takeUnretainedValue().allocateUninitialized(size)
+            },
+            free: { _, _ in },
+            allocator_data: Unmanaged.passUnretained(self).toOpaque())
+        return withExtendedLifetime(self) { body(&allocator) }
     }
 
     /// A NUL-terminated copy of `string`'s UTF-8 (protobuf-c strings are `char *`).

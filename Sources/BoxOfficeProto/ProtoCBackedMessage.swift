@@ -43,19 +43,24 @@ extension ProtoCBackedMessage {
     public init(serializedBytes bytes: [UInt8], options: ProtoDecodingOptions) throws(ProtoDecodingError) {
         let schema = Self.protoCSchema
         try ProtoWireValidator.validate(bytes, as: schema, options: options)
-        let unpacked: UnsafeMutablePointer<ProtobufCMessage>? = if bytes.isEmpty {
-            withUnsafeBytes(of: UInt8(0)) { empty in
-                protobuf_c_message_unpack(schema.descriptor, nil, 0, empty.bindMemory(to: UInt8.self).baseAddress!)
-            }
-        } else {
-            bytes.withUnsafeBufferPointer { buffer in
-                protobuf_c_message_unpack(schema.descriptor, nil, buffer.count, buffer.baseAddress!)
+        let arena = ProtoCArena()
+        let unpacked: UnsafeMutablePointer<ProtobufCMessage>? = arena.withAllocator { allocator in
+            if bytes.isEmpty {
+                withUnsafeBytes(of: UInt8(0)) { empty in
+                    protobuf_c_message_unpack(schema.descriptor, allocator, 0, empty.bindMemory(to: UInt8.self).baseAddress!)
+                }
+            } else {
+                bytes.withUnsafeBufferPointer { buffer in
+                    protobuf_c_message_unpack(schema.descriptor, allocator, buffer.count, buffer.baseAddress!)
+                }
             }
         }
         guard let unpacked else {
             throw ProtoDecodingError(.malformed, "\(schema.fullName): protobuf-c could not unpack \(bytes.count) bytes")
         }
-        defer { protobuf_c_message_free_unpacked(unpacked, nil) }
+        // Every block of the unpacked struct is in `arena`: releasing the arena after the copy-out
+        // is protobuf_c_message_free_unpacked.
         self.init(reading: ProtoStructReader(schema: schema, message: UnsafeRawPointer(unpacked)))
+        withExtendedLifetime(arena) {}
     }
 }

@@ -6,31 +6,30 @@ enum RESPCommandFormatter {
     /// Appends the RESP encoding of `command` to `buffer`.
     ///
     /// hiredis allocates the encoded command; it is copied into `buffer` and freed before
-    /// returning, so no C memory outlives the call.
+    /// returning, so no C memory outlives the call. The argv table lives on the stack.
     static func format(_ command: RedisCommand, into buffer: inout ByteBuffer) {
         let lengths = command.lengths
+        let argumentCount = lengths.count
         command.storage.withUnsafeBufferPointer { storage in
             // An all-empty command has no storage; hiredis copies zero bytes from any valid pointer.
             let empty: StaticString = ""
             let base = storage.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(empty.utf8Start)
-            var argv: [UnsafePointer<CChar>?] = []
-            argv.reserveCapacity(lengths.count)
-            var offset = 0
-            for length in lengths {
-                argv.append((base + offset).assumingMemoryBound(to: CChar.self))
-                offset += length
-            }
-            var target: UnsafeMutablePointer<CChar>?
-            let count = lengths.withUnsafeBufferPointer { lengthPointer in
-                argv.withUnsafeMutableBufferPointer { argvPointer in
-                    redisFormatCommandArgv(&target, Int32(lengths.count), argvPointer.baseAddress, lengthPointer.baseAddress)
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: argumentCount) { argv in
+                var offset = 0
+                for (index, length) in lengths.enumerated() {
+                    argv[index] = (base + offset).assumingMemoryBound(to: CChar.self)
+                    offset += length
                 }
+                var target: UnsafeMutablePointer<CChar>?
+                let count = lengths.withUnsafeBufferPointer { lengthPointer in
+                    redisFormatCommandArgv(&target, Int32(argumentCount), argv.baseAddress, lengthPointer.baseAddress)
+                }
+                defer { redisFreeCommand(target) }
+                guard count >= 0, let target else {
+                    fatalError("hiredis could not format a command (out of memory)")
+                }
+                buffer.writeBytes(UnsafeRawBufferPointer(start: target, count: Int(count)))
             }
-            defer { redisFreeCommand(target) }
-            guard count >= 0, let target else {
-                fatalError("hiredis could not format a command (out of memory)")
-            }
-            buffer.writeBytes(UnsafeRawBufferPointer(start: target, count: Int(count)))
         }
     }
 }

@@ -46,6 +46,24 @@ struct TypeIndex {
         }
     }
 
+    /// A chain of singular, non-oneof message fields leading from a message back to itself, if
+    /// any: such a message would contain itself by value (`T?` inside `T`), which Swift rejects.
+    func recursiveChain(from start: String) -> [String]? {
+        var visited: Set<String> = []
+        func walk(_ name: String, _ chain: [String]) -> [String]? {
+            guard case .message(let message)? = entries[name]?.kind else { return nil }
+            for field in message.field where !field.isRepeated && field.type == 11 && field.oneofIndex == nil {
+                guard ScalarKind.wrapped(by: field.typeName) == nil else { continue }
+                let target = String(field.typeName.dropFirst())
+                let next = chain + ["\(name).\(field.name)"]
+                if target == start { return next }
+                if visited.insert(target).inserted, let found = walk(target, next) { return found }
+            }
+            return nil
+        }
+        return walk(start, [])
+    }
+
     /// The entry for a field's `type_name` (`.pkg.Message`).
     func resolve(_ typeName: String) -> Entry {
         let key = typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName

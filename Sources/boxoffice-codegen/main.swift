@@ -51,6 +51,12 @@ for file in set.file {
 }
 
 let index = TypeIndex(files: set.file)
+for name in index.entries.keys.sorted() {
+    if let chain = index.recursiveChain(from: name) {
+        fail("\(name) contains itself through \(chain.joined(separator: " → ")); "
+             + "singular recursive message fields are not supported (use a repeated field or a oneof)")
+    }
+}
 var outputs: [String: String] = [:]
 for file in set.file {
     outputs[FileEmitter.outputName(for: file.name)] = FileEmitter(index: index).emit(file)

@@ -117,6 +117,29 @@ struct SagaPathTests {
         #expect(release.request == .release(holdId: "hold-1", holderId: "user-1", reason: .expired))
     }
 
+    @Test("call deadlines stay inside the hold window, never below the minimum budget")
+    func deadlinesInsideTheWindow() throws {
+        var script = try SagaRow.held.script()
+        try script.apply(.checkoutRequested(paymentToken: "tok_visa"), after: Fixture.holdTTL - .seconds(2))
+        let pin = try #require(Self.onlyCall(script.lastActions))
+        #expect(pin.deadline == Fixture.grant.expiresAt, "a pin answered after the expiry is worthless")
+
+        // Inventory pinned for only 10 s: the payment deadline (pin end − margin) has passed already.
+        let pinnedUntil = script.now + .seconds(10)
+        try script.apply(.pinAnswered(.pinned(until: pinnedUntil)))
+        let charge = try #require(Self.onlyCall(script.lastActions))
+        #expect(charge.deadline == script.now + policy.minimumCallBudget)
+        guard case .charge(_, _, _, let paymentDeadline) = charge.request else {
+            Issue.record("expected a charge, got \(charge.request)")
+            return
+        }
+        #expect(paymentDeadline == pinnedUntil - policy.paymentDecisionMargin)
+        // Payment refuses to start a provider call it cannot finish: a definite "not charged".
+        try script.apply(.chargeAnswered(.notCharged))
+        #expect(script.saga.status == .paymentFailed)
+        #expect(Self.onlyCall(script.lastActions)?.request == .release(holdId: "hold-1", holderId: "user-1", reason: .paymentFailed))
+    }
+
     @Test("resume repeats the in-flight call with the same key; held and terminal sagas only re-arm", arguments: SagaRow.allCases)
     func resume(row: SagaRow) throws {
         var (saga, now) = try row.make()
@@ -160,6 +183,7 @@ struct SagaPathTests {
         default: #expect(step.bookingStatus != nil)
         }
         #expect(step.isTerminal == (step.callKind == nil && step != .held))
+        #expect(SagaStep(name: step.name) == step, "the text name round-trips")
     }
 
     static func onlyCall(_ actions: [SagaAction]) -> SagaCall? {

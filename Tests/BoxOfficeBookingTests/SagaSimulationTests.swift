@@ -9,9 +9,10 @@ import Testing
 @Suite("Saga simulation")
 struct SagaSimulationTests {
     static let chunks = 8
-    /// 4,000 seeds per run by default; `BOXOFFICE_SIM_SEEDS=N` runs N (e.g. a long nightly run).
+    /// 2,400 seeds per run by default (plus 300 harsh ones); `BOXOFFICE_SIM_SEEDS=N` runs N (and N/8
+    /// harsh), e.g. for a long nightly run.
     static let seedsPerChunk = {
-        let total = ProcessInfo.processInfo.environment["BOXOFFICE_SIM_SEEDS"].flatMap { Int($0) } ?? 4_000
+        let total = ProcessInfo.processInfo.environment["BOXOFFICE_SIM_SEEDS"].flatMap { Int($0) } ?? 2_400
         return max(1, total / chunks)
     }()
 
@@ -23,7 +24,8 @@ struct SagaSimulationTests {
     func seeds(chunk: Int) {
         if let seed = Self.replaySeed {
             guard chunk == 0 else { return }
-            var simulation = SagaSimulation(seed: seed, tracing: true)
+            let harsh = ProcessInfo.processInfo.environment["BOXOFFICE_SIM_HARSH"] == "1"
+            var simulation = SagaSimulation(seed: seed, configuration: harsh ? .harsh : .init(), tracing: true)
             let outcome = simulation.run()
             print(outcome.trace.joined(separator: "\n"))
             #expect(outcome.violations.isEmpty, "seed \(seed): \(outcome.violations.joined(separator: "; "))")
@@ -35,6 +37,19 @@ struct SagaSimulationTests {
             let outcome = simulation.run()
             #expect(outcome.violations.isEmpty,
                     "seed \(seed) (replay: BOXOFFICE_SIM_SEED=\(seed)): \(outcome.violations.prefix(5).joined(separator: "; "))")
+        }
+    }
+
+    @Test("invariants hold in a harsh world", arguments: 0..<2)
+    func harshSeeds(chunk: Int) {
+        guard Self.replaySeed == nil else { return }
+        let count = max(1, Self.seedsPerChunk * Self.chunks / 16)  // a harsh world costs about 4 normal ones
+        let first = UInt64(1_000_000 + chunk * count)
+        for seed in first..<first + UInt64(count) {
+            var simulation = SagaSimulation(seed: seed, configuration: .harsh)
+            let outcome = simulation.run()
+            #expect(outcome.violations.isEmpty,
+                    "harsh seed \(seed) (replay: BOXOFFICE_SIM_SEED=\(seed) BOXOFFICE_SIM_HARSH=1): \(outcome.violations.prefix(5).joined(separator: "; "))")
         }
     }
 

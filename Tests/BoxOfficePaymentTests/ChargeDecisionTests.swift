@@ -118,5 +118,10 @@ struct ChargeDecisionTests {
         #expect(usd(-1234).description == "-12.34 USD")
         #expect(Money(amountMinor: 1200, currency: try #require(Currency(code: "JPY"))).description == "1200 JPY")
         #expect(Money(amountMinor: 1005, currency: try #require(Currency(code: "KWD"))).description == "1.005 KWD")
+        // Stored and sent as the bare code; an unaccepted code does not decode.
+        let json = try JSONEncoder().encode(usd(250))
+        #expect(try JSONDecoder().decode(Money.self, from: json) == usd(250))
+        #expect(String(decoding: try JSONEncoder().encode(usdCurrency), as: UTF8.self) == "\"USD\"")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Currency.self, from: Data("\"XYZ\"".utf8)) }
     }
 }

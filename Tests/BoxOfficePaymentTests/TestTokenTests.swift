@@ -52,6 +52,7 @@ struct TestTokenTests {
         #expect(try ledger.charge(.idempotencyKey("key-1")).status == .processing)
         let retry = ledger.createCharge(request, at: t0.plus(1))
         #expect(retry == .reject(ProviderError(.conflict, "a request with idempotency key \"key-1\" is still being processed")))
+        #expect(ledger.nextDueDate == answerAt)
         #expect(ledger.dueCompletions(at: answerAt.plus(-0.001)).isEmpty)
         #expect(ledger.dueCompletions(at: answerAt) == [id])
 
@@ -73,6 +74,9 @@ struct TestTokenTests {
         }
         if expected.deliveryOffsets.isEmpty {
             #expect(ledger.webhooks.nextDueDate == nil, "a lost webhook is never scheduled")
+            #expect(ledger.nextDueDate == nil)
+        } else {
+            #expect(ledger.nextDueDate == answerAt.plus(expected.deliveryOffsets[0]))
         }
     }
 

@@ -16,6 +16,30 @@ struct WebhookSignatureTests {
                 "t=1800000000,v1=45705be2a45ab5acdd1395cc695e9e7073125385ec24194921c401dff44176f8")
     }
 
+    @Test("each redelivery is signed afresh, so it stays inside the replay window")
+    func redeliverySignedAfresh() throws {
+        var ledger = ChargeLedger(seed: 1)
+        let request = CreateChargeRequest(idempotencyKey: "k", amount: 100, currency: "USD", paymentToken: "tok_approve")
+        guard case .answerLater(let id, let answerAt) = ledger.createCharge(request, at: t0) else {
+            Issue.record("expected processing")
+            return
+        }
+        ledger.completeCharge(id: id, at: answerAt)
+        let first = try #require(ledger.webhooks.due(at: answerAt).first)
+        let firstAttempt = signer.sign(first, payload: payload, at: answerAt)
+        #expect(firstAttempt.attempt == 1)
+        #expect(firstAttempt.deliveryID == first.id)
+        ledger.recordDelivery(first.id, acknowledged: false, at: answerAt)
+        let later = answerAt.plus(3600)
+        let retry = try #require(ledger.webhooks.due(at: later).first)
+        let secondAttempt = signer.sign(retry, payload: payload, at: later)
+        #expect(secondAttempt.attempt == 2)
+        #expect(throws: WebhookVerificationError.self) {
+            try verifier.verify(payload: payload, signatureHeader: firstAttempt.signature, at: later)
+        }
+        try verifier.verify(payload: secondAttempt.payload, signatureHeader: secondAttempt.signature, at: later)
+    }
+
     @Test("a good signature verifies and returns the signing time")
     func good() throws {
         let header = signer.signatureHeader(for: payload, at: t0)

@@ -1,6 +1,6 @@
 import BoxOfficeProto
 @testable import BoxOfficeRPC
-import CoreMetrics
+import Metrics
 import Logging
 import Synchronization
 import Testing

@@ -28,6 +28,21 @@ struct ClientOurServerTests {
             let remaining = context.remainingTime.map { String($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }
             return ServerResponse(message: Array((remaining ?? "none").utf8))
         }
+        router.registerUnary(path: Self.echo + "Relay") { request, context in
+            // A handler calling another service: the outgoing call inherits the remaining budget.
+            let port = Int(request.metadata.firstString(forKey: "x-port") ?? "") ?? 0
+            let channel = GRPCChannel(endpoints: [ClientEndpoint(host: "127.0.0.1", port: port)])
+            let inner: Result<ClientResponse<[UInt8]>, any Error>
+            do {
+                inner = .success(try await GRPCClient(channel: channel).unary(
+                    request: ClientRequest(message: []), descriptor: Echo.method("Remaining"),
+                    options: CallOptions(inheriting: context)))
+            } catch {
+                inner = .failure(error)
+            }
+            await channel.close()
+            return ServerResponse(message: try inner.get().message)
+        }
         router.registerUnary(path: Self.echo + "Sleep") { request, _ in
             do {
                 try await Task.sleep(for: .seconds(30))
@@ -184,6 +199,17 @@ struct ClientOurServerTests {
             probe.openGate()
             let response = try await call.value
             #expect(response.message == Array(String(64 * 256 * 1024).utf8))
+        }
+    }
+
+    @Test func handlerPassesItsRemainingBudgetOn() async throws {
+        try await withServer { client, _ in
+            let port = client.channel.endpoints[0].port
+            let response = try await client.unary(
+                request: ClientRequest(message: [], metadata: ["x-port": .string(String(port))]),
+                descriptor: method("Relay"), options: CallOptions(timeout: .seconds(4)))
+            let milliseconds = Int(String(decoding: response.message, as: UTF8.self)) ?? -1
+            #expect(milliseconds > 2000 && milliseconds < 4000)
         }
     }
 

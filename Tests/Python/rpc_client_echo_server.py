@@ -170,11 +170,11 @@ def main():
         sys.exit(1)
     server.start()
     print(f"PORT {port}", flush=True)
-    # SIGTERM: graceful stop (GOAWAY, in-flight calls get up to 10 s), as a deployment would.
+    # SIGTERM: graceful stop (GOAWAY, in-flight calls get up to 30 s), as a deployment would.
     stopped = threading.Event()
 
     def graceful(signum, frame):
-        threading.Thread(target=lambda: (server.stop(10).wait(), stopped.set()), daemon=True).start()
+        threading.Thread(target=lambda: (server.stop(30).wait(), stopped.set()), daemon=True).start()
 
     signal.signal(signal.SIGTERM, graceful)
     # A parent may spawn us with signals blocked (inherited mask): make sure SIGTERM gets through.

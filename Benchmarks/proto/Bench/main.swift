@@ -62,7 +62,8 @@ func roundTrip(_ request: Request, _ response: Response) throws -> (Request, Res
 }
 
 typealias MallocCount = @convention(c) () -> UInt
-let mallocCount: MallocCount? = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "boxoffice_malloc_count")  // RTLD_DEFAULT
+/// The preloaded counter's `boxoffice_malloc_count`, looked up in the whole process.
+let mallocCount: MallocCount? = dlsym(dlopen(nil, RTLD_LAZY), "boxoffice_malloc_count")
     .map { unsafeBitCast($0, to: MallocCount.self) }
 
 let iterations = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 20_000

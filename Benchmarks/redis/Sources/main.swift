@@ -20,6 +20,29 @@ let holdScript = RedisScript("""
     """)
 let keys = ["{bench}:seats", "{bench}:available"]
 
+/// `<prefix><12-digit zero-padded number>`, the shape of redis-benchmark's `prefix__rand_int__`.
+struct RandomTag: RedisArgument {
+    var prefix: StaticString
+    var number: Int
+
+    func appendRedisArgument(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+        var divisor = 100_000_000_000
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(number / divisor % 10))
+            divisor /= 10
+        }
+    }
+}
+
+func holdCommand(seats: Int) -> RedisCommand {
+    var command = RedisCommand("EVALSHA", holdScript.sha1, 2, keys[0], keys[1])
+    command.append(RandomTag(prefix: "seat:", number: Int.random(in: 0..<seats)))
+    command.append(RandomTag(prefix: "holder:", number: Int.random(in: 0..<seats)))
+    command.append(1_700_000_000_000)
+    return command
+}
+
 func option(_ name: String, _ arguments: [String]) -> String? {
     guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
@@ -48,15 +71,10 @@ case "run":
                 var failures = 0
                 for _ in 0..<roundsPerCaller {
                     if batch == 1 {
-                        let seat = Int.random(in: 0..<seats)
-                        let reply = try await redis.execute([holdScript.evalSHACommand(
-                            keys: keys, arguments: ["seat:\(seat)", "holder:\(seat)", 1_700_000_000_000])])
+                        let reply = try await redis.execute([holdCommand(seats: seats)])
                         if case .error = reply[0] { failures += 1 }
                     } else {
-                        let commands = (0..<batch).map { _ in
-                            let seat = Int.random(in: 0..<seats)
-                            return holdScript.evalSHACommand(keys: keys, arguments: ["seat:\(seat)", "holder:\(seat)", 1_700_000_000_000])
-                        }
+                        let commands = (0..<batch).map { _ in holdCommand(seats: seats) }
                         for reply in try await redis.execute(commands) {
                             if case .error = reply { failures += 1 }
                         }

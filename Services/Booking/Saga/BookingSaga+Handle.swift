@@ -21,11 +21,11 @@ extension BookingSaga {
         return SagaTransition(mustPersist: true, actions: actions)
     }
 
-    /// Continues a saga loaded from storage, e.g. after a crash, on service start or when a recovery
-    /// worker finds it due.
+    /// Continues a saga loaded from storage when the service starts (after a crash or a deploy).
     ///
     /// An in-flight call is assumed lost with the process that sent it and is repeated at once with the
-    /// same idempotency key; a due retry, poll or expiry happens now; otherwise the only action is the
+    /// same idempotency key (a recovery worker running beside live processes should feed
+    /// ``SagaEvent/timerFired`` to due sagas instead, which repeats only calls past their deadline); a due retry, poll or expiry happens now; otherwise the only action is the
     /// wake-up to schedule. Terminal sagas yield nothing.
     public mutating func resume(now: SagaInstant, policy: SagaPolicy) throws(SagaRejection) -> SagaTransition {
         guard !isTerminal else { return .unchanged }

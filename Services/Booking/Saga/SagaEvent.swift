@@ -1,5 +1,18 @@
 /// Something that happened to a booking: a user request, an answer to one of the saga's calls, a
 /// payment report, a failed call, or a timer. Time is not an event field: every `handle` gets `now`.
+///
+/// Turning an RPC result into an event is the caller's one judgement: only a *definite* answer may
+/// become an answer event; everything else is ``callFailed(_:)`` and gets retried.
+///
+/// | call | answer event | definite "no" | everything else |
+/// |---|---|---|---|
+/// | HoldSeats | `holdAnswered(.granted)` | sold out, over the cap, sale not started, unknown seats → `holdAnswered(.refused)` | `callFailed(.hold)` |
+/// | PinHold | `pinAnswered(.pinned)` | hold expired / released / unknown → `pinAnswered(.holdGone)` | `callFailed(.pin)` |
+/// | Charge | `chargeAnswered(payment.status)` | deadline already past, nothing started → `chargeAnswered(.notCharged)` | `callFailed(.charge)` (ABORTED = in flight) |
+/// | GetPayment | `paymentPolled(payment.status)` | — | `callFailed(.getPayment)` |
+/// | ConfirmHold | `confirmAnswered(.confirmed)` | hold expired / released → `confirmAnswered(.holdGone)` | `callFailed(.confirm)` |
+/// | ReleaseHold | `releaseAnswered` (also for an already released, expired or unknown hold) | — | `callFailed(.release)` |
+/// | Refund | `refundAnswered` | — | `callFailed(.refund)` |
 public enum SagaEvent: Hashable, Sendable, CustomStringConvertible {
     /// Inventory answered HoldSeats.
     case holdAnswered(HoldAnswer)
@@ -21,8 +34,9 @@ public enum SagaEvent: Hashable, Sendable, CustomStringConvertible {
     case releaseAnswered
     /// Payment answered Refund.
     case refundAnswered
-    /// A call of this kind got no usable answer: transport error, deadline exceeded, UNAVAILABLE,
-    /// ABORTED (in flight elsewhere), RESOURCE_EXHAUSTED. Its outcome is unknown; the saga retries it.
+    /// A call of this kind got no definite answer: transport error, DEADLINE_EXCEEDED, UNAVAILABLE,
+    /// ABORTED (in flight elsewhere), a rate limit, INTERNAL. Its outcome is unknown; the saga retries it
+    /// with the same idempotency key after a backoff, and never guesses.
     case callFailed(SagaCallKind)
     /// The time in ``BookingSaga/wakeUpAt`` has come (earlier or repeated firings are harmless).
     case timerFired
@@ -51,6 +65,7 @@ public enum SagaEvent: Hashable, Sendable, CustomStringConvertible {
         case holdGone
     }
 
+    /// A log-friendly rendering that leaves out the payment token.
     public var description: String {
         switch self {
         case .holdAnswered(.granted(let grant)): "holdAnswered(granted \(grant.holdId) until \(grant.expiresAt))"

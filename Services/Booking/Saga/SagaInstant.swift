@@ -12,6 +12,7 @@ public struct SagaInstant: Hashable, Comparable, Sendable, Codable, CustomString
         self.millisecondsSinceEpoch = millisecondsSinceEpoch
     }
 
+    /// Earlier instants order first.
     public static func < (lhs: SagaInstant, rhs: SagaInstant) -> Bool {
         lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
     }
@@ -26,9 +27,12 @@ public struct SagaInstant: Hashable, Comparable, Sendable, Codable, CustomString
         .milliseconds(other.millisecondsSinceEpoch - millisecondsSinceEpoch)
     }
 
+    /// `t=<milliseconds>ms`, for logs and test failures.
     public var description: String { "t=\(millisecondsSinceEpoch)ms" }
 
+    /// The instant `rhs` after `lhs`.
     public static func + (lhs: SagaInstant, rhs: Duration) -> SagaInstant { lhs.advanced(by: rhs) }
+    /// The instant `rhs` before `lhs`.
     public static func - (lhs: SagaInstant, rhs: Duration) -> SagaInstant { lhs.advanced(by: .zero - rhs) }
 }
 

@@ -2,7 +2,8 @@
 ///
 /// User requests (`checkoutRequested`, `cancelRequested`) are refused with the first four reasons,
 /// which the service maps to FAILED_PRECONDITION. The last three mean another service said something
-/// its contract rules out (or a persisted saga is damaged): log and alert, never act on it.
+/// its contract rules out (or a persisted saga is damaged): log and alert, never act on it. A payment
+/// notification refused this way should still be acknowledged: redelivering it cannot change the answer.
 public struct SagaRejection: Error, Hashable, Sendable, CustomStringConvertible {
     /// Why the event was refused.
     public enum Reason: String, Hashable, Sendable {
@@ -36,6 +37,7 @@ public struct SagaRejection: Error, Hashable, Sendable, CustomStringConvertible 
         self.event = event
     }
 
+    /// One line for logs: step, event and reason.
     public var description: String { "saga in \(step) rejected \(event): \(reason.rawValue)" }
 }
 

@@ -30,6 +30,7 @@ public enum SagaStep: Hashable, Sendable, Codable, CaseIterable, CustomStringCon
     /// Terminal: cancelled before payment; seats released.
     case cancelled
 
+    /// Every step, each release reason separately.
     public static let allCases: [SagaStep] = [
         .holdRequested, .holdRefused, .held, .pinning, .charging, .awaitingPayment, .confirming, .refunding,
         .releasing(.cancelled), .releasing(.expired), .releasing(.paymentFailed),
@@ -112,6 +113,16 @@ public enum SagaStep: Hashable, Sendable, Codable, CaseIterable, CustomStringCon
         }
     }
 
+    /// A stable text name, e.g. `held` or `releasing(expired)`: for a text column, logs and metrics labels.
+    public var name: String { description }
+
+    /// The step with this ``name``; nil for an unknown name.
+    public init?(name: String) {
+        guard let step = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = step
+    }
+
+    /// The same as ``name``.
     public var description: String {
         switch self {
         case .releasing(let reason): "releasing(\(reason.rawValue))"

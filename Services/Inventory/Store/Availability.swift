@@ -1,38 +1,58 @@
 /// Counts for one section (`SectionAvailability`).
 public struct SectionAvailability: Sendable, Hashable {
+    /// The section.
     public var sectionCode: String
     /// The section's own tier (rows may override it).
     public var priceTier: String
+    /// Seats in all.
     public var total = 0
+    /// Seats free to hold.
     public var available = 0
+    /// Seats held.
     public var held = 0
+    /// Seats sold.
     public var sold = 0
 }
 
 /// Counts for one price tier over all sections (`TierAvailability`).
 public struct TierAvailability: Sendable, Hashable {
+    /// The price tier.
     public var priceTier: String
+    /// Seats in all.
     public var total = 0
+    /// Seats free to hold.
     public var available = 0
+    /// Seats held.
     public var held = 0
+    /// Seats sold.
     public var sold = 0
 }
 
 /// Counts for one GA pool (`PoolAvailability`).
 public struct PoolAvailability: Sendable, Hashable {
+    /// The pool.
     public var poolCode: String
+    /// The price tier.
     public var priceTier: String
+    /// Units in all.
     public var capacity: Int
+    /// Units (or, for the event, seats plus units) free to hold.
     public var available: Int
+    /// Units held.
     public var held: Int
+    /// Units sold.
     public var sold: Int
 }
 
 /// What is left of an event (`GetAvailabilityResponse`).
 public struct Availability: Sendable, Hashable {
+    /// The event.
     public var eventID: Int64
+    /// Per section, in seat-map order.
     public var sections: [SectionAvailability]
+    /// Per tier, in seat-map order.
     public var tiers: [TierAvailability]
+    /// Per GA pool, in seat-map order.
     public var pools: [PoolAvailability]
     /// Every seat of the requested section, when one was asked for.
     public var seats: [Seat]

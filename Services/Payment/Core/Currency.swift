@@ -12,6 +12,22 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String { code }
 
+    /// Encodes as the bare code, e.g. `"USD"`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
+    }
+
+    /// Decodes a bare code; a code this service does not accept is a decoding error.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let code = try container.decode(String.self)
+        guard let currency = Currency(code: code) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(code)\" is not an accepted ISO 4217 currency")
+        }
+        self = currency
+    }
+
     /// The accepted currency with this code, or nil; codes are matched exactly (upper case).
     public init?(code: String) {
         guard let currency = Self.accepted[code] else { return nil }

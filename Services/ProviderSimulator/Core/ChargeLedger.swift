@@ -130,6 +130,12 @@ public struct ChargeLedger: Sendable {
         answerDates.filter { $0.value <= now }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
     }
 
+    /// When the ledger next has work: the earliest due charge answer or webhook attempt; nil when
+    /// idle. A server sleeps until then (or until a request arrives).
+    public var nextDueDate: Date? {
+        [answerDates.values.min(), webhooks.nextDueDate].compactMap { $0 }.min()
+    }
+
     /// GetCharge: by id or by idempotency key. A charge still processing has status `.processing`.
     public func charge(_ lookup: ChargeLookup) throws(ProviderError) -> Charge {
         switch lookup {

@@ -3,8 +3,9 @@ public import Foundation
 /// The simulator's webhook schedule: which event to deliver when, and redelivery with exponential
 /// backoff until the receiver acknowledges it.
 ///
-/// A value type with no I/O: the server asks ``due(at:)`` for deliveries, sends each signed one,
-/// and reports back with ``recordAttempt(_:acknowledged:at:)``.
+/// A value type with no I/O: the server asks ``due(at:)`` for deliveries, serializes each event,
+/// signs the attempt with ``WebhookSigner/sign(_:payload:at:)``, sends it, and reports the answer
+/// with ``recordAttempt(_:acknowledged:at:retry:)`` (or ``ChargeLedger/recordDelivery(_:acknowledged:at:)``).
 public struct WebhookOutbox: Sendable, Hashable {
     /// One planned delivery of one event. A duplicated event has two deliveries with the same event.
     public struct Delivery: Sendable, Hashable, Identifiable {

@@ -30,3 +30,33 @@ public struct WebhookSigner: Sendable {
         return "t=\(seconds),v1=\(hex)"
     }
 }
+
+/// One signed delivery attempt, ready to send: `boxoffice.provider.v1.WebhookDelivery`.
+public struct SignedWebhookDelivery: Sendable, Hashable {
+    /// The outbox delivery this attempt belongs to (report its answer under this id).
+    public var deliveryID: String
+    /// The serialized `WebhookEvent`: the bytes the signature covers.
+    public var payload: [UInt8]
+    /// `t=<unix seconds>,v1=<hex>`.
+    public var signature: String
+    /// The attempt number, from 1.
+    public var attempt: Int32
+
+    public init(deliveryID: String, payload: [UInt8], signature: String, attempt: Int32) {
+        self.deliveryID = deliveryID
+        self.payload = payload
+        self.signature = signature
+        self.attempt = attempt
+    }
+}
+
+extension WebhookSigner {
+    /// Signs one attempt of `delivery`, whose event the caller serialized as `payload`.
+    ///
+    /// Each attempt is signed afresh at its own time, so a retry hours later still falls inside the
+    /// receiver's replay window.
+    public func sign(_ delivery: WebhookOutbox.Delivery, payload: [UInt8], at now: Date) -> SignedWebhookDelivery {
+        SignedWebhookDelivery(deliveryID: delivery.id, payload: payload,
+                              signature: signatureHeader(for: payload, at: now), attempt: Int32(clamping: delivery.attempt))
+    }
+}

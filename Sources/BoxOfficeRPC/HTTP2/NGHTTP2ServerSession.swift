@@ -96,7 +96,16 @@ package final class NGHTTP2ServerSession {
             guard let base = raw.baseAddress else { return 0 }
             return nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), raw.count)
         }
-        if result < 0 { throw NGHTTP2SessionError(code: Int32(result)) }
+        if result < 0 {
+            // Fatal receive errors leave no GOAWAY queued; queue one so the peer learns why.
+            let code: HTTP2ErrorCode = switch Int32(result) {
+            case NGHTTP2_ERR_FLOODED.rawValue, NGHTTP2_ERR_TOO_MANY_CONTINUATIONS.rawValue: .enhanceYourCalm
+            case NGHTTP2_ERR_NOMEM.rawValue, NGHTTP2_ERR_CALLBACK_FAILURE.rawValue: .internalError
+            default: .protocolError
+            }
+            _ = nghttp2_session_terminate_session(session, code.rawValue)
+            throw NGHTTP2SessionError(code: Int32(result))
+        }
     }
 
     /// Appends every frame nghttp2 wants to send to `buffer` (one coalesced write).
@@ -121,7 +130,7 @@ package final class NGHTTP2ServerSession {
         nghttp2_session_want_read(session) != 0 || nghttp2_session_want_write(session) != 0
     }
 
-    /// Number of streams nghttp2 currently tracks as open.
+    /// Whether nghttp2 has frames queued to send.
     package var wantsWrite: Bool { nghttp2_session_want_write(session) != 0 }
 
     // MARK: Submitting frames

@@ -101,7 +101,7 @@ public final class GRPCServer: Service, Sendable {
                             channel.close(promise: nil)
                             return AcceptedConnection(channel: channel, calls: nil)
                         }
-                        let (calls, continuation) = AsyncStream.makeStream(of: ServerCall.self)
+                        let (calls, continuation) = AsyncStream.makeStream(of: [ServerCall].self)
                         let handler = try ServerConnectionHandler(
                             router: router, limits: limits, maxReceiveMessageSize: configuration.maxReceiveMessageSize,
                             calls: continuation, logger: logger)
@@ -161,7 +161,7 @@ public final class GRPCServer: Service, Sendable {
         }
     }
 
-    private func serve(_ channel: any Channel, calls: AsyncStream<ServerCall>) async {
+    private func serve(_ channel: any Channel, calls: AsyncStream<[ServerCall]>) async {
         let id = ObjectIdentifier(channel)
         let shuttingDown = state.withLock { state in
             state.connections[id] = channel
@@ -174,8 +174,10 @@ public final class GRPCServer: Service, Sendable {
         let runner = self.runner
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
-                for await call in calls {
-                    group.addTask { await runner.run(call) }
+                for await batch in calls {
+                    for call in batch {
+                        group.addTask { await runner.run(call) }
+                    }
                 }
             }
         } onCancel: {
@@ -189,5 +191,5 @@ public final class GRPCServer: Service, Sendable {
 /// A freshly accepted connection: its channel and the calls it starts (nil when refused).
 struct AcceptedConnection: Sendable {
     let channel: any Channel
-    let calls: AsyncStream<ServerCall>?
+    let calls: AsyncStream<[ServerCall]>?
 }

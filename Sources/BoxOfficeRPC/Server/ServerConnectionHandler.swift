@@ -28,7 +28,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private let session: NGHTTP2ServerSession
     private var machine: ServerConnectionStateMachine
-    private let calls: AsyncStream<ServerCall>.Continuation
+    private let calls: AsyncStream<[ServerCall]>.Continuation
+    /// Calls accepted during the current read, handed over together (one wake-up per read).
+    private var acceptedCalls: [ServerCall] = []
     private let limits: HTTP2ServerLimits
     private let logger: Logger
     private var resources: [Int32: StreamResources] = [:]
@@ -40,7 +42,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var remotePeer = "unknown"
 
     init(router: RPCRouter, limits: HTTP2ServerLimits, maxReceiveMessageSize: Int,
-         calls: AsyncStream<ServerCall>.Continuation, logger: Logger) throws {
+         calls: AsyncStream<[ServerCall]>.Continuation, logger: Logger) throws {
         self.session = try NGHTTP2ServerSession(limits: limits)
         self.machine = ServerConnectionStateMachine(methods: router.methods.mapValues(\.kind),
                                                     maxReceiveMessageSize: maxReceiveMessageSize)
@@ -116,6 +118,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         idleTimer?.cancel()
         for (streamID, _) in resources { release(streamID: streamID, cancel: true) }
         resources.removeAll()
+        acceptedCalls.removeAll()
         calls.finish()
         context.fireChannelInactive()
     }
@@ -183,6 +186,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func flushOutput() {
+        if !acceptedCalls.isEmpty {
+            calls.yield(acceptedCalls)
+            acceptedCalls.removeAll(keepingCapacity: true)
+        }
         guard let context, context.channel.isActive else { return }
         guard context.channel.isWritable else { return }
         var output = context.channel.allocator.buffer(capacity: 0)
@@ -271,7 +278,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             requests = .single(message)
         case .streamed:
             let queue = RequestMessageQueue { credit in
-                eventLoop.execute { loopBound.value.handlerConsumed(streamID: streamID, credit: credit) }
+                if eventLoop.inEventLoop {
+                    loopBound.value.handlerConsumed(streamID: streamID, credit: credit)
+                } else {
+                    eventLoop.execute { loopBound.value.handlerConsumed(streamID: streamID, credit: credit) }
+                }
             }
             stream.queue = queue
             requests = .stream(queue)
@@ -280,7 +291,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let callContext = ServerContext(path: head.path, metadata: head.metadata, deadline: stream.deadline,
                                         remotePeer: remotePeer, logger: logger, cancellation: stream.cancellation)
         let outbound = StreamOutbound(handler: loopBound, eventLoop: eventLoop, streamID: streamID)
-        calls.yield(ServerCall(context: callContext, requests: requests, outbound: outbound))
+        acceptedCalls.append(ServerCall(context: callContext, requests: requests, outbound: outbound))
     }
 
     private func scheduleDeadline(streamID: Int32, after timeout: Duration) {
@@ -328,34 +339,42 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 }
 
-/// A call's way back to its connection: every method hops onto the connection's event loop.
+/// A call's way back to its connection: every method runs on the connection's event loop,
+/// directly when the call's task already runs there, else by hopping onto it.
 struct StreamOutbound: ServerCallOutbound {
     let handler: NIOLoopBound<ServerConnectionHandler>
     let eventLoop: any EventLoop
     let streamID: Int32
 
+    private func onLoop(_ body: @escaping @Sendable (ServerConnectionHandler) -> Void) {
+        if eventLoop.inEventLoop {
+            body(handler.value)
+        } else {
+            let handler = self.handler
+            eventLoop.execute { body(handler.value) }
+        }
+    }
+
     func sendHeaders(_ metadata: Metadata) {
-        let (handler, streamID) = (handler, streamID)
-        eventLoop.execute { handler.value.handlerSentHeaders(streamID: streamID, metadata: metadata) }
+        let streamID = self.streamID
+        onLoop { $0.handlerSentHeaders(streamID: streamID, metadata: metadata) }
     }
 
     func write(_ message: [UInt8]) async throws {
-        let (handler, streamID, eventLoop) = (handler, streamID, eventLoop)
+        let streamID = self.streamID
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            eventLoop.execute { handler.value.handlerWrote(streamID: streamID, message: message, continuation: continuation) }
+            onLoop { $0.handlerWrote(streamID: streamID, message: message, continuation: continuation) }
         }
     }
 
     func finish(status: Status, trailers: Metadata) {
-        let (handler, streamID) = (handler, streamID)
-        eventLoop.execute { handler.value.handlerFinished(streamID: streamID, status: status, trailers: trailers) }
+        let streamID = self.streamID
+        onLoop { $0.handlerFinished(streamID: streamID, status: status, trailers: trailers) }
     }
 
     func finishUnary(headers: Metadata, message: [UInt8], trailers: Metadata) {
-        let (handler, streamID) = (handler, streamID)
-        eventLoop.execute {
-            handler.value.handlerFinishedUnary(streamID: streamID, headers: headers, message: message, trailers: trailers)
-        }
+        let streamID = self.streamID
+        onLoop { $0.handlerFinishedUnary(streamID: streamID, headers: headers, message: message, trailers: trailers) }
     }
 }
 

@@ -16,8 +16,25 @@ struct SagaSimulation {
         var faultsUntil: Int64 = 40_000
         var horizon: Int64 = 900_000
         var maximumEvents = 200_000
+        /// Chance that the booking process crashes at each crash point (before a write, after it, between calls).
+        var crashChance = 0.02
+        /// Chance that a request, and separately its answer, is lost; and that an answer comes after the deadline.
+        var lossChance = 0.05
+        var slowChance = 0.05
         /// A deliberately wrong driver that treats a charge timeout as a decline, to show the checks bite.
         var guessChargeTimeoutsAsDeclined = false
+
+        /// A harsher world: more bookings than seats by far, frequent crashes, lossy links, long outages.
+        static var harsh: Configuration {
+            var configuration = Configuration()
+            configuration.bookings = 16
+            configuration.seats = 10
+            configuration.faultsUntil = 90_000
+            configuration.crashChance = 0.08
+            configuration.lossChance = 0.2
+            configuration.slowChance = 0.15
+            return configuration
+        }
     }
 
     /// What a run produced.
@@ -31,7 +48,7 @@ struct SagaSimulation {
         var trace: [String]
     }
 
-    private enum WorldEvent {
+    enum WorldEvent {
         case userArrives(booking: String)
         case userRequest(booking: String, SagaEvent, attempt: Int)
         case request(token: Int, incarnation: Int, booking: String, SagaCall)
@@ -44,34 +61,34 @@ struct SagaSimulation {
         case notify(booking: String, PaymentStatus)
     }
 
-    private enum Service { case inventory, payment }
+    enum Service { case inventory, payment }
 
     let seed: UInt64
     let configuration: Configuration
     let policy: SagaPolicy
-    private var random: SplitMix64
-    private var queue = SimulationQueue<WorldEvent>()
-    private var now: Int64 = 0
-    private var inventory: SimulatedInventory
-    private var payment = SimulatedPayment()
-    private var bookingIds: [String] = []
-    private var quantities: [String: Int] = [:]
-    private var behaviours: [String: SimulatedPayment.Behaviour] = [:]
-    private var outages: [(service: Service, from: Int64, to: Int64)] = []
+    var random: SplitMix64
+    var queue = SimulationQueue<WorldEvent>()
+    var now: Int64 = 0
+    var inventory: SimulatedInventory
+    var payment = SimulatedPayment()
+    var bookingIds: [String] = []
+    var quantities: [String: Int] = [:]
+    var behaviours: [String: SimulatedPayment.Behaviour] = [:]
+    var outages: [(service: Service, from: Int64, to: Int64)] = []
 
     // The booking process: `store` is what it persisted and survives crashes; the rest dies with it.
-    private var up = true
-    private var incarnation = 0
-    private var store: [String: BookingSaga] = [:]
-    private var outstanding: [Int: (booking: String, kind: SagaCallKind)] = [:]
-    private var nextToken = 0
+    var up = true
+    var incarnation = 0
+    var store: [String: BookingSaga] = [:]
+    var outstanding: [Int: (booking: String, kind: SagaCallKind)] = [:]
+    var nextToken = 0
 
-    private var violations: [String] = []
-    private var fingerprint: UInt64 = 0xCBF2_9CE4_8422_2325
-    private var crashes = 0
-    private var events = 0
-    private let tracing: Bool
-    private var trace: [String] = []
+    var violations: [String] = []
+    var fingerprint: UInt64 = 0xCBF2_9CE4_8422_2325
+    var crashes = 0
+    var events = 0
+    let tracing: Bool
+    var trace: [String] = []
 
     init(seed: UInt64, configuration: Configuration = Configuration(), tracing: Bool = false) {
         self.seed = seed
@@ -112,7 +129,7 @@ struct SagaSimulation {
 
     // MARK: World set-up
 
-    private mutating func setUpWorld() {
+    mutating func setUpWorld() {
         for index in 0..<configuration.bookings {
             let id = "bk-\(index)"
             bookingIds.append(id)
@@ -133,7 +150,7 @@ struct SagaSimulation {
     }
 
     /// What the user will do once held: pay (sometimes twice, sometimes late), cancel, or walk away.
-    private mutating func planUser(_ id: String, arrival: Int64) {
+    mutating func planUser(_ id: String, arrival: Int64) {
         let intent = random.int(in: 0...99)
         let at = arrival + random.int(in: 200...12_000)
         if intent < 65 {
@@ -150,268 +167,10 @@ struct SagaSimulation {
         }
     }
 
-    private var faulty: Bool { now < configuration.faultsUntil }
+    var faulty: Bool { now < configuration.faultsUntil }
 
-    private func isDown(_ service: Service) -> Bool {
+    func isDown(_ service: Service) -> Bool {
         outages.contains { $0.service == service && $0.from <= now && now < $0.to }
-    }
-
-    // MARK: Event processing
-
-    private mutating func process(_ event: WorldEvent) {
-        switch event {
-        case .userArrives(let id):
-            guard up else {
-                queue.schedule(.userArrives(booking: id), at: now + 500)  // the client retries HoldSeats
-                return
-            }
-            guard store[id] == nil else { return }
-            let (saga, actions) = BookingSaga.start(
-                bookingId: id, userId: "user-\(id)", eventId: 1,
-                selection: .generalAdmission(poolCode: "ga", quantity: Int32(quantities[id] ?? 1)),
-                now: instant, policy: policy)
-            if faulty && random.chance(0.02) {
-                crash()
-                queue.schedule(.userArrives(booking: id), at: now + 500)
-                return
-            }
-            store[id] = saga
-            record(id, "start", saga)
-            perform(actions, for: id)
-
-        case .userRequest(let id, let request, let attempt):
-            guard up, let saga = store[id], saga.step != .holdRequested else {
-                if attempt < 40 { queue.schedule(.userRequest(booking: id, request, attempt: attempt + 1), at: now + 500) }
-                return
-            }
-            deliver(request, to: id, fromUser: true)
-
-        case .request(let token, let callerIncarnation, let id, let call):
-            serve(call, token: token, callerIncarnation: callerIncarnation, booking: id)
-
-        case .reply(let token, let replyIncarnation, let answer):
-            guard up, replyIncarnation == incarnation, let entry = outstanding.removeValue(forKey: token) else { return }
-            deliver(answer, to: entry.booking, fromUser: false)
-
-        case .callDeadline(let token, let callIncarnation):
-            guard up, callIncarnation == incarnation, let entry = outstanding.removeValue(forKey: token) else { return }
-            if configuration.guessChargeTimeoutsAsDeclined && entry.kind == .charge {
-                deliver(.chargeAnswered(.declined), to: entry.booking, fromUser: false)
-            } else {
-                deliver(.callFailed(entry.kind), to: entry.booking, fromUser: false)
-            }
-
-        case .wakeUp(let id, let timerIncarnation):
-            guard up, timerIncarnation == incarnation else { return }
-            deliver(.timerFired, to: id, fromUser: false)
-
-        case .crash:
-            if up && faulty { crash() }
-            if faulty { queue.schedule(.crash, at: now + random.int(in: 3_000...15_000)) }
-
-        case .restart:
-            up = true
-            for id in store.keys.sorted() {
-                guard var saga = store[id], !saga.isTerminal else { continue }
-                do {
-                    let transition = try saga.resume(now: instant, policy: policy)
-                    apply(transition, saga: saga, to: id, note: "resume")
-                } catch {
-                    violations.append("t=\(now) resume of \(id) refused: \(error)")
-                }
-                if !up { return }  // crashed again while resuming
-            }
-
-        case .paymentResolves(let id):
-            if let status = payment.resolve(bookingId: id) { notifyOutcome(id, status) }
-
-        case .notify(let id, let status):
-            guard up else {
-                queue.schedule(.notify(booking: id, status), at: now + 500)  // the outbox retries until acknowledged
-                return
-            }
-            deliver(.paymentNotified(status), to: id, fromUser: false)
-        }
-    }
-
-    private var instant: SagaInstant { SagaInstant(millisecondsSinceEpoch: now) }
-
-    /// Feeds one event to a persisted saga, the way the service does.
-    private mutating func deliver(_ event: SagaEvent, to id: String, fromUser: Bool) {
-        guard var saga = store[id] else { return }
-        let transition: SagaTransition
-        do {
-            transition = try saga.handle(event, now: instant, policy: policy)
-        } catch {
-            let userError: Set<SagaRejection.Reason> = [.holdNotGranted, .bookingExpired, .bookingCancelled, .paymentStarted]
-            if !(fromUser && userError.contains(error.reason)) {
-                violations.append("t=\(now) \(error)")
-            }
-            record(id, "\(event) rejected \(error.reason)", saga)
-            return
-        }
-        guard transition.mustPersist || !transition.actions.isEmpty else { return }
-        apply(transition, saga: saga, to: id, note: "\(event)")
-    }
-
-    /// Persist, then act — with crashes possible before the write, after it, and between calls.
-    private mutating func apply(_ transition: SagaTransition, saga: BookingSaga, to id: String, note: String) {
-        if faulty && random.chance(0.02) {
-            crash()
-            return
-        }
-        if transition.mustPersist { store[id] = saga }
-        record(id, note, saga)
-        if faulty && random.chance(0.02) {
-            crash()
-            return
-        }
-        perform(transition.actions, for: id)
-    }
-
-    private mutating func perform(_ actions: [SagaAction], for id: String) {
-        for action in actions {
-            switch action {
-            case .call(let call):
-                nextToken += 1
-                outstanding[nextToken] = (id, call.kind)
-                queue.schedule(.request(token: nextToken, incarnation: incarnation, booking: id, call),
-                               at: now + random.int(in: 5...150))
-                queue.schedule(.callDeadline(token: nextToken, incarnation: incarnation),
-                               at: call.deadline.millisecondsSinceEpoch)
-            case .wakeUp(let at):
-                queue.schedule(.wakeUp(booking: id, incarnation: incarnation), at: max(now, at.millisecondsSinceEpoch))
-            }
-            if faulty && random.chance(0.01) {
-                crash()
-                return
-            }
-        }
-    }
-
-    private mutating func crash() {
-        up = false
-        crashes += 1
-        incarnation += 1
-        outstanding.removeAll()
-        queue.schedule(.restart, at: now + random.int(in: 50...3_000))
-        if tracing { trace.append("t=\(now) CRASH") }
-    }
-
-    // MARK: The services
-
-    private mutating func serve(_ call: SagaCall, token: Int, callerIncarnation: Int, booking id: String) {
-        if faulty && random.chance(0.05) { return }  // lost on the way: the caller's deadline fires
-        let service: Service = [.charge, .getPayment, .refund].contains(call.kind) ? .payment : .inventory
-        var slow = faulty && random.chance(0.05)
-        let answer: SagaEvent
-        if isDown(service) {
-            answer = .callFailed(call.kind)  // UNAVAILABLE
-        } else {
-            switch call.request {
-            case .hold(_, _, let selection):
-                var quantity = 1
-                if case .generalAdmission(_, let units) = selection { quantity = Int(units) }
-                answer = .holdAnswered(inventory.hold(key: call.idempotencyKey, quantity: quantity, now: now))
-            case .pin(let holdId, _, let pinFor):
-                answer = .pinAnswered(inventory.pin(holdId: holdId, pinFor: pinFor.milliseconds, now: now))
-            case .charge(let bookingId, let amount, _, let deadline):
-                let isNew = payment.payments[bookingId] == nil
-                let behaviour = behaviours[bookingId] ?? .approve
-                let status = payment.charge(bookingId: bookingId, key: call.idempotencyKey, amount: amount,
-                                            deadline: deadline.millisecondsSinceEpoch, now: now, behaviour: behaviour)
-                if isNew {
-                    if status == .pending {
-                        queue.schedule(.paymentResolves(booking: bookingId), at: now + random.int(in: 500...40_000))
-                    } else {
-                        notifyOutcome(bookingId, status)
-                    }
-                    slow = slow || behaviour == .slowAnswerButCharge
-                }
-                answer = .chargeAnswered(status)
-            case .getPayment(let bookingId):
-                answer = payment.payments[bookingId].map { .paymentPolled($0.status) } ?? .callFailed(.getPayment)
-            case .confirm(let holdId, _, let orderReference):
-                answer = .confirmAnswered(inventory.confirm(key: call.idempotencyKey, holdId: holdId,
-                                                            bookingId: orderReference, now: now))
-            case .release(let holdId, _, _):
-                inventory.release(holdId: holdId)
-                answer = .releaseAnswered
-            case .refund(let bookingId, _):
-                let wasRefunded = payment.payments[bookingId]?.status == .refunded
-                if payment.refund(bookingId: bookingId) {
-                    if !wasRefunded { notifyOutcome(bookingId, .refunded) }
-                    answer = .refundAnswered
-                } else {
-                    answer = .callFailed(.refund)
-                }
-            }
-        }
-        if faulty && random.chance(0.05) { return }  // the answer is lost
-        let latency = slow ? max(0, call.deadline.millisecondsSinceEpoch - now) + random.int(in: 1...2_000)
-                           : random.int(in: 5...150)
-        queue.schedule(.reply(token: token, incarnation: callerIncarnation, answer), at: now + latency)
-    }
-
-    /// Payment's outbox: outcomes arrive late, sometimes twice, sometimes after a stale PENDING, and
-    /// sometimes never (then only the saga's polls find them).
-    private mutating func notifyOutcome(_ id: String, _ status: PaymentStatus) {
-        if random.chance(0.1) { return }
-        queue.schedule(.notify(booking: id, status), at: now + random.int(in: 10...3_000))
-        if random.chance(0.2) { queue.schedule(.notify(booking: id, status), at: now + random.int(in: 10...5_000)) }
-        if random.chance(0.15) { queue.schedule(.notify(booking: id, .pending), at: now + random.int(in: 10...5_000)) }
-    }
-
-    // MARK: Invariants (ARCHITECTURE.md §4)
-
-    private mutating func checkInvariants() {
-        violations += inventory.violations + payment.violations
-        for id in bookingIds {
-            guard let saga = store[id] else {
-                violations.append("\(id) never started")
-                continue
-            }
-            let captured = payment.captures[id] ?? 0
-            let refunded = payment.refunds[id] ?? 0
-            let sales = inventory.salesPerBooking[id] ?? 0
-            let holds = inventory.holds.values.filter { $0.bookingKey == saga.idempotencyKey(for: .hold) }.count
-            let context = "\(id) ended \(saga.step) with \(captured) capture(s), \(refunded) refund(s), \(sales) sale(s)"
-            if !saga.isTerminal { violations.append("\(id) not terminal: \(saga.step)") }
-            if captured > 1 { violations.append("\(context): charged twice") }
-            if sales > 1 || holds > 1 { violations.append("\(context), \(holds) hold(s): a retry took effect twice") }
-            if let record = payment.payments[id], record.chargeKeys != [saga.idempotencyKey(for: .charge)] {
-                violations.append("\(context): charge keys \(record.chargeKeys.sorted())")
-            }
-            let consistent = switch saga.step {
-            case .confirmed: captured == 1 && refunded == 0 && sales == 1 && saga.paymentOutcome == .captured
-            case .refunded: captured == 1 && refunded == 1 && sales == 0 && saga.paymentOutcome == .refunded
-            case .paymentFailed: captured == 0 && sales == 0
-            case .expired, .cancelled, .holdRefused: payment.payments[id] == nil && sales == 0
-            default: true  // reported as not terminal above
-            }
-            if !consistent { violations.append("\(context): money and seats disagree with the booking") }
-        }
-        for (seat, owner) in inventory.soldSeats.sorted(by: { $0.key < $1.key }) where store[owner]?.step != .confirmed {
-            violations.append("seat \(seat) sold to \(owner), which is not a confirmed booking")
-        }
-        for hold in inventory.holds.values.sorted(by: { $0.id < $1.id }) where hold.isLive(at: now) {
-            violations.append("\(hold.id) of \(hold.bookingKey) still held when every saga is done")
-        }
-    }
-
-    // MARK: Replay support
-
-    private mutating func record(_ id: String, _ note: String, _ saga: BookingSaga) {
-        mix(UInt64(bitPattern: now))
-        mix(UInt64(bitPattern: saga.version))
-        mix(UInt64(SagaStep.allCases.firstIndex(of: saga.step) ?? 99))
-        if tracing { trace.append("t=\(now) \(id) \(note) → \(saga.step) v\(saga.version)") }
-    }
-
-    private mutating func mix(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) {
-            fingerprint = (fingerprint ^ ((value >> UInt64(shift)) & 0xFF)) &* 0x100_0000_01B3
-        }
     }
 }
 

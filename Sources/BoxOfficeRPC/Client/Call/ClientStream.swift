@@ -5,11 +5,6 @@ struct ClientStream: Sendable {
     /// Response parts; finishes after `.trailers` (OK) or by throwing the call's ``RPCError``.
     let responses: AsyncThrowingStream<ClientResponsePart, any Error>
 
-    /// Sends one message; `endStream` half-closes the request after it.
-    func send(message: [UInt8], endStream: Bool) {
-        connection.send(streamID: streamID, body: GRPCMessageFramer.frame(message), endStream: endStream)
-    }
-
     /// Half-closes the request without another message.
     func finishRequest() {
         connection.send(streamID: streamID, body: [], endStream: true)

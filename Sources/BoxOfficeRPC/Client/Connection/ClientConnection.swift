@@ -68,7 +68,8 @@ final class ClientConnection: Sendable {
                     deadline: ContinuousClock.Instant?) async throws(RPCError) -> ClientStream? {
         let (responses, sink) = AsyncThrowingStream<ClientResponsePart, any Error>.makeStream()
         let nioDeadline = deadline.map { deadline in
-            NIODeadline.now() + TimeAmount(ContinuousClock.now.duration(to: deadline))
+            // Capped so that absurd budgets cannot overflow NIO's nanosecond arithmetic.
+            NIODeadline.now() + TimeAmount(min(ContinuousClock.now.duration(to: deadline), .seconds(100 * 24 * 3600)))
         }
         let handler = self.handler
         let opened = channel.eventLoop.submit { () throws -> Int32 in
@@ -80,9 +81,8 @@ final class ClientConnection: Sendable {
             return ClientStream(connection: self, streamID: streamID, responses: responses)
         } catch is ClientConnectionStateMachine.OpenRefusal {
             return nil
-        } catch let error as HTTP2ClientSessionError {
+        } catch is HTTP2ClientSessionError {
             // Stream ids exhausted or the session is shutting down: another connection will do.
-            _ = error
             return nil
         } catch {
             throw RPCError(code: .unavailable, message: "connection to \(endpoint) is gone", cause: error)
@@ -123,13 +123,4 @@ final class ClientConnection: Sendable {
 
     /// Completes when the socket has closed.
     var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        self = nanoseconds.overflow ? .nanoseconds(seconds < 0 ? .min : .max)
-            : .nanoseconds(nanoseconds.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
-    }
 }

@@ -1,4 +1,4 @@
-public import CoreMetrics
+public import Metrics
 
 /// Records per-method call counts by status code and call latency through swift-metrics.
 ///

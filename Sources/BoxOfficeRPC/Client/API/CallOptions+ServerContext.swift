@@ -1,0 +1,16 @@
+extension CallOptions {
+    /// Options for a call made while serving `context`: the outgoing call gets at most the
+    /// incoming call's remaining budget, and carries its request id (`x-request-id`) so the logs
+    /// of both services line up.
+    ///
+    /// Servers that set ``RPCDeadline/current`` around handlers make the deadline part automatic;
+    /// this initializer makes it explicit for code that holds the context.
+    public init(inheriting context: ServerContext, timeout: Duration? = nil, metadata: Metadata = [:],
+                waitForReady: Bool = false) {
+        var metadata = metadata
+        if let requestID = context.requestID, metadata.firstString(forKey: ClientLoggingInterceptor.requestIDKey) == nil {
+            metadata.addString(requestID, forKey: ClientLoggingInterceptor.requestIDKey)
+        }
+        self.init(timeout: timeout, deadline: context.deadline, metadata: metadata, waitForReady: waitForReady)
+    }
+}
