@@ -71,6 +71,9 @@ let package = Package(
         .executableTarget(name: "rpc-echo-server", dependencies: ["BoxOfficeRPC", log, lifecycle] + nio, swiftSettings: swiftSettings),
         /// libpq client: pool, queries, transactions, pipelines, migrations.
         .target(name: "BoxOfficePostgres", dependencies: ["CLibpq", log] + nio, swiftSettings: swiftSettings),
+        /// Seat-hold UPDATE load generator for Benchmarks/postgres/run.sh (our client vs pgbench).
+        .executableTarget(name: "pg-bench", dependencies: ["BoxOfficePostgres", log], path: "Benchmarks/postgres/pg-bench",
+                          swiftSettings: swiftSettings),
         /// hiredis RESP on SwiftNIO sockets: client, pipelining, scripts.
         .target(name: "BoxOfficeRedis", dependencies: ["CHiredis", log,
                                                        .product(name: "DequeModule", package: "swift-collections")] + nio,
@@ -84,7 +87,7 @@ let package = Package(
 
         // MARK: Services (each in Services/<Name>, with its own Schema/ migrations).
         /// Inventory: seats, holds (PostgreSQL or Redis hold store), confirm, release, expiry.
-        .target(name: "BoxOfficeInventory", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log],
+        .target(name: "BoxOfficeInventory", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log, metrics],
                 path: "Services/Inventory", exclude: ["Schema"], swiftSettings: swiftSettings),
         /// Booking: waiting room, limits, and the hold → pay → confirm saga.
         .target(name: "BoxOfficeBooking", dependencies: [log], path: "Services/Booking",
@@ -97,16 +100,28 @@ let package = Package(
         .target(name: "BoxOfficeProviderSimulator", dependencies: [log, .product(name: "Crypto", package: "swift-crypto")],
                 path: "Services/ProviderSimulator", swiftSettings: swiftSettings),
 
+        // MARK: Standard services and interop.
+        /// grpc.health.v1 Health, server reflection (v1 and v1alpha) and the one-call registration helper.
+        .target(name: "BoxOfficeStandardServices", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto", log],
+                swiftSettings: swiftSettings),
+        /// grpc.testing.TestService and the interop client test cases.
+        .target(name: "BoxOfficeInterop", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto", log],
+                swiftSettings: swiftSettings),
+
         // MARK: The CLI.
         .executableTarget(name: "boxoffice", dependencies: [
             "BoxOfficeAPI", "BoxOfficeRPC", "BoxOfficePostgres", "BoxOfficeRedis", "BoxOfficeHarness", log, lifecycle,
+            "BoxOfficeStandardServices", "BoxOfficeInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
         // MARK: Tests.
-        .testTarget(name: "BoxOfficeProtoTests", dependencies: ["BoxOfficeProto", "BoxOfficeAPI", "BoxOfficeProtoSamples"],
+        .testTarget(name: "BoxOfficeProtoTests", dependencies: ["BoxOfficeProto", "BoxOfficeAPI", "BoxOfficeProtoSamples", "boxoffice-codegen"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeRPCTests", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI"], swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficeStandardServicesTests", dependencies: [
+            "BoxOfficeStandardServices", "BoxOfficeInterop", "BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto",
+        ], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficePostgresTests", dependencies: ["BoxOfficePostgres", "BoxOfficeHarness"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeBookingTests", dependencies: ["BoxOfficeBooking"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficePaymentTests", dependencies: ["BoxOfficePayment", "BoxOfficeProviderSimulator"],

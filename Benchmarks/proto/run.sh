@@ -19,16 +19,24 @@ wkt=$(python3 -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc
 find "$work/py" -type d -exec touch {}/__init__.py \;
 
 swift_line=$(LD_PRELOAD="$PWD/$work/malloc-counter.so" "$scratch/release/proto-bench" "$iterations")
-swift_plain=$("$scratch/release/proto-bench" "$iterations")   # timing without the counting shim
-python_line=$(python3 Benchmarks/proto/bench_python.py "$work/py" "$iterations")
-python3 - "$swift_line" "$swift_plain" "$python_line" <<'PY'
+# Timing without the counting shim; Swift and Python alternate three times, best of each kept
+# (thread CPU time, so other engineers' load on the shared cores does not count).
+runs=()
+for _ in 1 2 3; do
+  runs+=("$("$scratch/release/proto-bench" "$iterations")")
+  runs+=("$(python3 Benchmarks/proto/bench_python.py "$work/py" "$iterations")")
+done
+python3 - "$swift_line" "${runs[@]}" <<'PY'
 import json, sys
-counted, plain, python = (json.loads(a) for a in sys.argv[1:4])
+counted = json.loads(sys.argv[1])
+runs = [json.loads(a) for a in sys.argv[2:]]
+plain = min((r for r in runs if r["runtime"].startswith("swift")), key=lambda r: r["ns_per_round_trip"])
+python = min((r for r in runs if r["runtime"].startswith("python")), key=lambda r: r["ns_per_round_trip"])
 print(f"HoldSeats request ({plain['request_bytes']} B) + response ({plain['response_bytes']} B), "
       f"encode+decode each, {plain['iterations']} iterations")
-print(f"  {plain['runtime']:<32} {plain['ns_per_round_trip']:>8} ns/round trip  "
+print(f"  {plain['runtime']:<32} {plain['ns_per_round_trip']:>8} CPU ns/round trip  "
       f"{counted['allocations_per_round_trip']} allocations/round trip")
-print(f"  {python['runtime']:<32} {python['ns_per_round_trip']:>8} ns/round trip  "
+print(f"  {python['runtime']:<32} {python['ns_per_round_trip']:>8} CPU ns/round trip  "
       f"(upb arenas not countable from Python)")
 print(f"  ratio swift/python: {plain['ns_per_round_trip'] / python['ns_per_round_trip']:.2f}")
 PY

@@ -13,7 +13,7 @@ log=$(mktemp /tmp/boxoffice-redis-leak.XXXXXX)
 trap 'rm -f "$log"' EXIT
 status=0
 swift test --scratch-path "$SCRATCH" --sanitize=address --disable-xctest \
-  --filter 'RedisConnectionChurnTests|RedisPipeliningLiveTests|RedisPubSubLiveTests|RedisFaultTests' >"$log" 2>&1 || status=$?
+  --filter 'RedisConnectionChurnTests|RedisPipeliningLiveTests|RedisPubSubLiveTests|RedisFaultTests|RESPReaderTests|RESPCommandFormatterTests' >"$log" 2>&1 || status=$?
 if grep -qE "ERROR: (Leak|Address)Sanitizer" "$log"; then
   grep -A40 -E "ERROR: (Leak|Address)Sanitizer" "$log" >&2
   echo "leak-check: sanitizer errors" >&2

@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import Metrics
 
 /// Inventory's operations beneath the gRPC layer: validate, then let the configured hold store
 /// decide. One method per RPC of `boxoffice.inventory.v1.InventoryService`.
@@ -86,9 +87,14 @@ public final class Inventory: Sendable {
     }
 
     /// `CheckConsistency`: differences between the hot store and PostgreSQL for one event.
+    ///
+    /// Reports them as a log warning per difference and as the gauge `inventory_hold_store_drift`
+    /// (differences found by the last check, per event and store).
     public func checkConsistency(eventID: Int64) async throws(InventoryError) -> [Drift] {
         let event = try await catalog.event(eventID)
         let drifts = try await store.checkConsistency(of: event)
+        Gauge(label: "inventory_hold_store_drift",
+              dimensions: [("event", "\(eventID)"), ("store", store.kind.rawValue)]).record(drifts.count)
         for drift in drifts {
             logger.warning("hold store drift", metadata: [
                 "inventory.event": "\(eventID)", "inventory.drift.subject": "\(drift.subject)",

@@ -699,6 +699,24 @@ public struct Boxoffice_Booking_V1_HoldSeatsRequest: ProtoCBackedMessage {
         case generalAdmission(Boxoffice_Booking_V1_GeneralAdmission)
     }
 
+    /// ``selection`` as `specific_seats`: its default unless that member is set; setting it selects it.
+    public var specificSeats: Boxoffice_Booking_V1_SpecificSeats {
+        get { if case .specificSeats(let value)? = selection { value } else { Boxoffice_Booking_V1_SpecificSeats() } }
+        set { selection = .specificSeats(newValue) }
+    }
+
+    /// ``selection`` as `best_available`: its default unless that member is set; setting it selects it.
+    public var bestAvailable: Boxoffice_Booking_V1_BestAvailable {
+        get { if case .bestAvailable(let value)? = selection { value } else { Boxoffice_Booking_V1_BestAvailable() } }
+        set { selection = .bestAvailable(newValue) }
+    }
+
+    /// ``selection`` as `general_admission`: its default unless that member is set; setting it selects it.
+    public var generalAdmission: Boxoffice_Booking_V1_GeneralAdmission {
+        get { if case .generalAdmission(let value)? = selection { value } else { Boxoffice_Booking_V1_GeneralAdmission() } }
+        set { selection = .generalAdmission(newValue) }
+    }
+
     /// `string idempotency_key = 7`.
     public var idempotencyKey: String = ""
 

@@ -1450,6 +1450,24 @@ public struct Boxoffice_Inventory_V1_HoldSeatsRequest: ProtoCBackedMessage {
         case generalAdmission(Boxoffice_Inventory_V1_GeneralAdmission)
     }
 
+    /// ``selection`` as `specific_seats`: its default unless that member is set; setting it selects it.
+    public var specificSeats: Boxoffice_Inventory_V1_SpecificSeats {
+        get { if case .specificSeats(let value)? = selection { value } else { Boxoffice_Inventory_V1_SpecificSeats() } }
+        set { selection = .specificSeats(newValue) }
+    }
+
+    /// ``selection`` as `best_available`: its default unless that member is set; setting it selects it.
+    public var bestAvailable: Boxoffice_Inventory_V1_BestAvailable {
+        get { if case .bestAvailable(let value)? = selection { value } else { Boxoffice_Inventory_V1_BestAvailable() } }
+        set { selection = .bestAvailable(newValue) }
+    }
+
+    /// ``selection`` as `general_admission`: its default unless that member is set; setting it selects it.
+    public var generalAdmission: Boxoffice_Inventory_V1_GeneralAdmission {
+        get { if case .generalAdmission(let value)? = selection { value } else { Boxoffice_Inventory_V1_GeneralAdmission() } }
+        set { selection = .generalAdmission(newValue) }
+    }
+
     /// How long the hold lives; the event's hold_ttl when absent.
     ///
     /// `google.protobuf.Duration ttl = 6`.

@@ -380,6 +380,18 @@ public struct Boxoffice_Payment_V1_GetPaymentRequest: ProtoCBackedMessage {
         case bookingID(String)
     }
 
+    /// ``lookup`` as `payment_id`: its default unless that member is set; setting it selects it.
+    public var paymentID: String {
+        get { if case .paymentID(let value)? = lookup { value } else { "" } }
+        set { lookup = .paymentID(newValue) }
+    }
+
+    /// ``lookup`` as `booking_id`: its default unless that member is set; setting it selects it.
+    public var bookingID: String {
+        get { if case .bookingID(let value)? = lookup { value } else { "" } }
+        set { lookup = .bookingID(newValue) }
+    }
+
     /// A message with every field at its default.
     public init() {}
 

@@ -240,6 +240,18 @@ public struct Boxoffice_Provider_V1_GetChargeRequest: ProtoCBackedMessage {
         case idempotencyKey(String)
     }
 
+    /// ``lookup`` as `charge_id`: its default unless that member is set; setting it selects it.
+    public var chargeID: String {
+        get { if case .chargeID(let value)? = lookup { value } else { "" } }
+        set { lookup = .chargeID(newValue) }
+    }
+
+    /// ``lookup`` as `idempotency_key`: its default unless that member is set; setting it selects it.
+    public var idempotencyKey: String {
+        get { if case .idempotencyKey(let value)? = lookup { value } else { "" } }
+        set { lookup = .idempotencyKey(newValue) }
+    }
+
     /// A message with every field at its default.
     public init() {}
 
@@ -502,6 +514,18 @@ public struct Boxoffice_Provider_V1_WebhookEvent: ProtoCBackedMessage {
         case charge(Boxoffice_Provider_V1_Charge)
         /// `boxoffice.provider.v1.Refund refund = 6`.
         case refund(Boxoffice_Provider_V1_Refund)
+    }
+
+    /// ``data`` as `charge`: its default unless that member is set; setting it selects it.
+    public var charge: Boxoffice_Provider_V1_Charge {
+        get { if case .charge(let value)? = data { value } else { Boxoffice_Provider_V1_Charge() } }
+        set { data = .charge(newValue) }
+    }
+
+    /// ``data`` as `refund`: its default unless that member is set; setting it selects it.
+    public var refund: Boxoffice_Provider_V1_Refund {
+        get { if case .refund(let value)? = data { value } else { Boxoffice_Provider_V1_Refund() } }
+        set { data = .refund(newValue) }
     }
 
     /// A message with every field at its default.

@@ -35,6 +35,36 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionRequest: ProtoCBackedMessa
         case listServices(String)
     }
 
+    /// ``messageRequest`` as `file_by_filename`: its default unless that member is set; setting it selects it.
+    public var fileByFilename: String {
+        get { if case .fileByFilename(let value)? = messageRequest { value } else { "" } }
+        set { messageRequest = .fileByFilename(newValue) }
+    }
+
+    /// ``messageRequest`` as `file_containing_symbol`: its default unless that member is set; setting it selects it.
+    public var fileContainingSymbol: String {
+        get { if case .fileContainingSymbol(let value)? = messageRequest { value } else { "" } }
+        set { messageRequest = .fileContainingSymbol(newValue) }
+    }
+
+    /// ``messageRequest`` as `file_containing_extension`: its default unless that member is set; setting it selects it.
+    public var fileContainingExtension: Grpc_Reflection_V1alpha_ExtensionRequest {
+        get { if case .fileContainingExtension(let value)? = messageRequest { value } else { Grpc_Reflection_V1alpha_ExtensionRequest() } }
+        set { messageRequest = .fileContainingExtension(newValue) }
+    }
+
+    /// ``messageRequest`` as `all_extension_numbers_of_type`: its default unless that member is set; setting it selects it.
+    public var allExtensionNumbersOfType: String {
+        get { if case .allExtensionNumbersOfType(let value)? = messageRequest { value } else { "" } }
+        set { messageRequest = .allExtensionNumbersOfType(newValue) }
+    }
+
+    /// ``messageRequest`` as `list_services`: its default unless that member is set; setting it selects it.
+    public var listServices: String {
+        get { if case .listServices(let value)? = messageRequest { value } else { "" } }
+        set { messageRequest = .listServices(newValue) }
+    }
+
     /// A message with every field at its default.
     public init() {}
 
@@ -201,6 +231,30 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionResponse: ProtoCBackedMess
         case listServicesResponse(Grpc_Reflection_V1alpha_ListServiceResponse)
         /// `grpc.reflection.v1alpha.ErrorResponse error_response = 7`.
         case errorResponse(Grpc_Reflection_V1alpha_ErrorResponse)
+    }
+
+    /// ``messageResponse`` as `file_descriptor_response`: its default unless that member is set; setting it selects it.
+    public var fileDescriptorResponse: Grpc_Reflection_V1alpha_FileDescriptorResponse {
+        get { if case .fileDescriptorResponse(let value)? = messageResponse { value } else { Grpc_Reflection_V1alpha_FileDescriptorResponse() } }
+        set { messageResponse = .fileDescriptorResponse(newValue) }
+    }
+
+    /// ``messageResponse`` as `all_extension_numbers_response`: its default unless that member is set; setting it selects it.
+    public var allExtensionNumbersResponse: Grpc_Reflection_V1alpha_ExtensionNumberResponse {
+        get { if case .allExtensionNumbersResponse(let value)? = messageResponse { value } else { Grpc_Reflection_V1alpha_ExtensionNumberResponse() } }
+        set { messageResponse = .allExtensionNumbersResponse(newValue) }
+    }
+
+    /// ``messageResponse`` as `list_services_response`: its default unless that member is set; setting it selects it.
+    public var listServicesResponse: Grpc_Reflection_V1alpha_ListServiceResponse {
+        get { if case .listServicesResponse(let value)? = messageResponse { value } else { Grpc_Reflection_V1alpha_ListServiceResponse() } }
+        set { messageResponse = .listServicesResponse(newValue) }
+    }
+
+    /// ``messageResponse`` as `error_response`: its default unless that member is set; setting it selects it.
+    public var errorResponse: Grpc_Reflection_V1alpha_ErrorResponse {
+        get { if case .errorResponse(let value)? = messageResponse { value } else { Grpc_Reflection_V1alpha_ErrorResponse() } }
+        set { messageResponse = .errorResponse(newValue) }
     }
 
     /// A message with every field at its default.

@@ -43,16 +43,20 @@ public enum PostgresTestEnvironment {
     private static let sharedServer = Task<PostgresServer, any Error> {
         let server = try await PostgresServer.start(.init(settings: ["fsync": "off", "synchronous_commit": "off"]))
         if let pid = server.processIdentifier {
-            startedPostmaster.withLock { $0 = pid }
+            startedPostmaster.withLock { $0 = (pid, server.directory) }
             atexit {
-                // SIGQUIT is pg_ctl's immediate shutdown; the data folder is throwaway.
-                if let pid = PostgresTestEnvironment.startedPostmaster.withLock({ $0 }) { kill(pid, SIGQUIT) }
+                guard let (pid, directory) = PostgresTestEnvironment.startedPostmaster.withLock({ $0 }) else { return }
+                // SIGQUIT is pg_ctl's immediate shutdown. Wait (at most 5 s) for the postmaster to go,
+                // then remove the throwaway data folder.
+                kill(pid, SIGQUIT)
+                for _ in 0..<100 where kill(pid, 0) == 0 { usleep(50_000) }
+                if kill(pid, 0) != 0 { try? FileManager.default.removeItem(atPath: directory) }
             }
         }
         return server
     }
 
-    private static let startedPostmaster = Mutex<Int32?>(nil)
+    private static let startedPostmaster = Mutex<(Int32, String)?>(nil)
 }
 
 /// A database created for one test.

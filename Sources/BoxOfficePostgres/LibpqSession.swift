@@ -22,8 +22,9 @@ final class LibpqSession {
 
     /// Connects (blocking) and switches the connection to nonblocking pipeline mode.
     static func connect(conninfo: String) throws(PostgresError) -> LibpqSession {
-        let keywords = ["dbname", "client_encoding", "connect_timeout"]
-        let values = [conninfo, "UTF8", "10"]
+        // Defaults first: settings in the connection string (expanded at `dbname`) override them.
+        let keywords = ["client_encoding", "connect_timeout", "dbname"]
+        let values = ["UTF8", "10", conninfo]
         guard let handle = withCStringArray(keywords, { keywordPointers in
             withCStringArray(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
@@ -33,6 +34,9 @@ final class LibpqSession {
         }
         // From here on the session owns the handle, whatever happens next.
         let session = LibpqSession(handle: handle)
+        // libpq prints notices (and the FATAL of a server shutting down) to stderr by default;
+        // errors reach callers as PostgresError, notices are not needed.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(code: .connectionFailed, message: session.libpqMessage)
         }
@@ -124,9 +128,15 @@ final class LibpqSession {
     /// Notifications are discarded unless `keepNotifications` (a listening connection takes them itself).
     func checkAlive(keepNotifications: Bool = false) -> Bool {
         guard !isBroken else { return false }
-        if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
-            isBroken = true
-            return false
+        // A server shutting down sends a FATAL message and then closes: the first read may get only
+        // the message, so read again while the socket stays readable (bounded).
+        for _ in 0..<4 {
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+                isBroken = true
+                return false
+            }
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            if poll(&descriptor, 1, 0) <= 0 { break }
         }
         if !keepNotifications { drainNotifications() }
         return true

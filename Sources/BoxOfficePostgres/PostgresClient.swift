@@ -86,6 +86,14 @@ public final class PostgresClient: Sendable {
         for connection in connections { await connection.close() }
     }
 
+    /// Waits until the server accepts a connection, retrying with backoff until `deadline`
+    /// (for service start-up while the database may still be starting).
+    /// - Throws: the last connection error once the deadline passes.
+    public func waitUntilReachable(deadline: ContinuousClock.Instant) async throws {
+        let connection = try await PostgresConnection.connect(configuration: configuration, retryingUntil: deadline, logger: logger)
+        await connection.close()
+    }
+
     /// Connections currently open (lent or idle), for tests and metrics.
     public var openConnectionCount: Int { state.withLock { $0.machine.slots.count } }
 
@@ -103,7 +111,7 @@ public final class PostgresClient: Sendable {
                     case .wait:
                         let timeout = Task { [options] in
                             try? await Task.sleep(for: options.acquireTimeout)
-                            self.timeOut(waiter: id)
+                            if !Task.isCancelled { self.timeOut(waiter: id) }
                         }
                         state.waiters[id] = Waiter(continuation: continuation, timeout: timeout)
                     case .closed:

@@ -43,24 +43,21 @@ extension ProtoCBackedMessage {
     public init(serializedBytes bytes: [UInt8], options: ProtoDecodingOptions) throws(ProtoDecodingError) {
         let schema = Self.protoCSchema
         try ProtoWireValidator.validate(bytes, as: schema, options: options)
-        let arena = ProtoCArena()
-        let unpacked: UnsafeMutablePointer<ProtobufCMessage>? = arena.withAllocator { allocator in
-            if bytes.isEmpty {
+        // Unpack into an arena and copy out inside one scope: every block of the C struct is in
+        // the arena, so releasing it afterwards is protobuf_c_message_free_unpacked, and no
+        // pointer outlives the closure.
+        let decoded: Self? = ProtoCArena().withAllocator { allocator in
+            let unpacked = bytes.withUnsafeBufferPointer { buffer in
                 withUnsafeBytes(of: UInt8(0)) { empty in
-                    protobuf_c_message_unpack(schema.descriptor, allocator, 0, empty.bindMemory(to: UInt8.self).baseAddress!)
-                }
-            } else {
-                bytes.withUnsafeBufferPointer { buffer in
-                    protobuf_c_message_unpack(schema.descriptor, allocator, buffer.count, buffer.baseAddress!)
+                    protobuf_c_message_unpack(schema.descriptor, allocator, buffer.count,
+                                              buffer.baseAddress ?? empty.bindMemory(to: UInt8.self).baseAddress!)
                 }
             }
+            return unpacked.map { Self(reading: ProtoStructReader(schema: schema, message: UnsafeRawPointer($0))) }
         }
-        guard let unpacked else {
+        guard let decoded else {
             throw ProtoDecodingError(.malformed, "\(schema.fullName): protobuf-c could not unpack \(bytes.count) bytes")
         }
-        // Every block of the unpacked struct is in `arena`: releasing the arena after the copy-out
-        // is protobuf_c_message_free_unpacked.
-        self.init(reading: ProtoStructReader(schema: schema, message: UnsafeRawPointer(unpacked)))
-        withExtendedLifetime(arena) {}
+        self = decoded
     }
 }

@@ -41,6 +41,11 @@ public struct ProtoCSchema: @unchecked Sendable, Hashable {
     /// The field with protobuf number `number`, if the message has one.
     func field(_ number: Int32) -> UnsafePointer<ProtobufCFieldDescriptor>? {
         guard number > 0 else { return nil }
+        // protoc-c lists fields by number; with the usual dense numbering, field n is at n - 1.
+        let count = Int(descriptor.pointee.n_fields)
+        if Int(number) <= count, let fields = descriptor.pointee.fields, fields[Int(number) - 1].id == UInt32(number) {
+            return fields + (Int(number) - 1)
+        }
         return protobuf_c_message_descriptor_get_field(descriptor, UInt32(number))
     }
 

@@ -94,5 +94,6 @@ public struct RedisServerError: Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `PREFIX message`, as the server sent it.
     public var description: String { "\(prefix) \(message)" }
 }

@@ -51,5 +51,6 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The server error prefix (`NOSCRIPT`, `LOADING`, ...) when this is a server error.
     public var serverPrefix: String? { serverError?.prefix }
 
+    /// `RedisError.<code>: <message>`.
     public var description: String { "RedisError.\(code): \(message)" }
 }

@@ -108,6 +108,17 @@ struct MessageEmitter {
                 out.line("case \(Naming.escaped(member.swiftName))(\(member.shape.swiftType.replacingOptional))")
             }
         }
+        for member in oneof.members {
+            let type = member.shape.swiftType.replacingOptional
+            let defaultValue = if case .singular(.scalar(let kind)) = member.shape { kind.defaultValue } else { "\(type)()" }
+            let name = Naming.escaped(member.swiftName)
+            out.line()
+            out.doc("``\(oneof.propertyName)`` as `\(member.field.name)`: its default unless that member is set; setting it selects it.")
+            out.block("public var \(name): \(type)") { out in
+                out.line("get { if case .\(name)(let value)? = \(Naming.escaped(oneof.propertyName)) { value } else { \(defaultValue) } }")
+                out.line("set { \(Naming.escaped(oneof.propertyName)) = .\(name)(newValue) }")
+            }
+        }
     }
 
     // MARK: Binary (protobuf-c)

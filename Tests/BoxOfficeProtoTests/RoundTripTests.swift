@@ -59,6 +59,24 @@ import Testing
         #expect(try Grpc_Reflection_V1_ServerReflectionRequest(serializedBytes: []).messageRequest == nil)
     }
 
+    @Test func oneofMemberAccessorsReadDefaultsAndSelectOnWrite() {
+        var request = Boxoffice_Inventory_V1_HoldSeatsRequest()
+        #expect(request.specificSeats == Boxoffice_Inventory_V1_SpecificSeats())
+        request.specificSeats.seatIds = [7, 8]
+        #expect(request.selection == .specificSeats({ var s = Boxoffice_Inventory_V1_SpecificSeats(); s.seatIds = [7, 8]; return s }()))
+        request.bestAvailable.quantity = 2
+        #expect(request.specificSeats.seatIds.isEmpty)
+        guard case .bestAvailable(let best)? = request.selection else {
+            Issue.record("setting a member did not select it")
+            return
+        }
+        #expect(best.quantity == 2)
+        var reflection = Grpc_Reflection_V1_ServerReflectionRequest()
+        #expect(reflection.fileByFilename == "")
+        reflection.listServices = "*"
+        #expect(reflection.messageRequest == .listServices("*"))
+    }
+
     @Test func mapsKeepEveryEntryAndEncodeDeterministically() throws {
         var report = Grpc_Testing_TestOrcaReport()
         report.requestCost = ["db": 1.5, "cpu": 0.25, "": 0, "ünïcode": -3]

@@ -172,6 +172,23 @@ struct ClientConnectionPoolStateMachineTests {
     }
 }
 
+@Suite("Connection health check encoding")
+struct ConnectionHealthCheckEncodingTests {
+    @Test func requestCarriesTheServiceName() {
+        #expect(ConnectionHealthCheck.encodeRequest(service: "") == [])
+        #expect(ConnectionHealthCheck.encodeRequest(service: "a.B") == [0x0a, 3] + Array("a.B".utf8))
+    }
+
+    @Test func statusIsReadAndUnknownFieldsSkipped() {
+        #expect(ConnectionHealthCheck.decodeStatus([]) == 0)
+        #expect(ConnectionHealthCheck.decodeStatus([0x08, 1]) == 1)
+        #expect(ConnectionHealthCheck.decodeStatus([0x08, 2]) == 2)
+        #expect(ConnectionHealthCheck.decodeStatus([0x12, 2, 0x41, 0x42, 0x08, 1, 0x1d, 0, 0, 0, 0]) == 1)
+        #expect(ConnectionHealthCheck.decodeStatus([0x08]) == nil)
+        #expect(ConnectionHealthCheck.decodeStatus([0x12, 5, 1]) == nil)
+    }
+}
+
 @Suite("Connection backoff")
 struct ConnectionBackoffTests {
     @Test func growsByTheMultiplierUpToTheMaximum() {

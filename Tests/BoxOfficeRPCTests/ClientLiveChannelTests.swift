@@ -56,6 +56,40 @@ struct ClientLiveChannelTests {
         }
     }
 
+    @Test func deadlineBoundsTheWaitForAConnection() async throws {
+        let hung = try await PythonEchoServer.start(name: "hung")
+        defer { hung.resume(); hung.stop() }
+        hung.pause()
+        var configuration = testChannelConfiguration()
+        configuration.connection.connectTimeout = .seconds(10)
+        try await withClient([hung.endpoint], configuration: configuration) { client in
+            let start = ContinuousClock.now
+            let error = await rpcError { try await whoAmI(client, options: CallOptions(timeout: .milliseconds(300))) }
+            #expect(error?.code == .deadlineExceeded)
+            #expect(ContinuousClock.now - start < .seconds(3))
+        }
+    }
+
+    @Test func endpointNotServingIsAvoidedWhenHealthChecked() async throws {
+        async let a = PythonEchoServer.start(name: "sick", health: "NOT_SERVING")
+        async let b = PythonEchoServer.start(name: "well")
+        let (sick, well) = try await (a, b)
+        defer { sick.stop(); well.stop() }
+        var configuration = testChannelConfiguration()
+        configuration.healthCheckService = "boxoffice.test.Echo"
+        configuration.backoff = ConnectionBackoff(initial: .seconds(30), maximum: .seconds(30))
+        try await withClient([sick.endpoint, well.endpoint], configuration: configuration) { client in
+            var names: [String] = []
+            for _ in 0..<4 { names.append(try await whoAmI(client)) }
+            #expect(names == ["well", "well", "well", "well"])
+        }
+        // Without the check, the same endpoint takes calls.
+        try await withClient([sick.endpoint]) { client in
+            let name = try await whoAmI(client)
+            #expect(name == "sick")
+        }
+    }
+
     @Test func everyEndpointDownIsUnavailable() async throws {
         let dead = ClientEndpoint(host: "127.0.0.1", port: try await closedLoopbackPort())
         try await withClient([dead]) { client in

@@ -58,6 +58,20 @@ struct ClientOurServerTests {
                 return ["x-done": "yes"]
             }
         }
+        router.registerServerStreaming(path: Self.echo + "Endless") { _, _ in
+            StreamingServerResponse { writer in
+                do {
+                    for index in 0..<1_000_000 {
+                        try await writer.write([UInt8(truncatingIfNeeded: index)])
+                        try Task.checkCancellation()
+                    }
+                } catch {
+                    probe.record("endless stream cancelled")
+                    throw error
+                }
+                return [:]
+            }
+        }
         router.registerClientStreaming(path: Self.echo + "ClientStream") { request, _ in
             var all: [UInt8] = []
             for try await message in request.messages { all += message }
@@ -210,6 +224,18 @@ struct ClientOurServerTests {
                 descriptor: method("Relay"), options: CallOptions(timeout: .seconds(4)))
             let milliseconds = Int(String(decoding: response.message, as: UTF8.self)) ?? -1
             #expect(milliseconds > 2000 && milliseconds < 4000)
+        }
+    }
+
+    @Test func returningEarlyFromAResponseCancelsTheRest() async throws {
+        try await withServer { client, probe in
+            let first = try await client.serverStreaming(request: ClientRequest(message: []),
+                                                         descriptor: method("Endless", .serverStreaming)) { response in
+                var iterator = response.messages.makeAsyncIterator()
+                return try await iterator.next()
+            }
+            #expect(first == [0])
+            try await probe.waitFor("endless stream cancelled")
         }
     }
 

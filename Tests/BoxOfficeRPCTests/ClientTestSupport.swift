@@ -27,10 +27,10 @@ final class PythonEchoServer: @unchecked Sendable {
         .appendingPathComponent("Python/rpc_client_echo_server.py")
 
     /// Starts the server and waits (at most 20 s) for it to report its port.
-    static func start(name: String = "echo", port: Int = 0) async throws -> PythonEchoServer {
+    static func start(name: String = "echo", port: Int = 0, health: String = "SERVING") async throws -> PythonEchoServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--port", String(port), "--name", name]
+        process.arguments = ["python3", script.path, "--port", String(port), "--name", name, "--health", health]
         let stdin = Pipe()
         let stdout = Pipe()
         process.standardInput = stdin

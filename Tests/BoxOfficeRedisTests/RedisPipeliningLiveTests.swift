@@ -70,4 +70,14 @@ struct RedisPipeliningLiveTests {
             #expect(try await redis.get(prefix + "big") == big)
         }
     }
+
+    @Test func clientSpreadsCommandsRoundRobinOverItsConnections() async throws {
+        try await LiveRedis.withSharedClient(connections: 3) { (redis: RedisClient, _: String) async throws in
+            #expect(redis.connectedCount == 3)
+            var ids: [Int64] = []
+            for _ in 0..<9 { ids.append(try await redis.send("CLIENT", "ID").integer ?? -1) }
+            #expect(Set(ids).count == 3)
+            #expect(Array(ids[0..<3]) == Array(ids[3..<6]))  // the same order every turn
+        }
+    }
 }

@@ -1,6 +1,6 @@
 """A grpcio server with generic raw-bytes handlers, started by the Swift client tests.
 
-Usage: python3 rpc_client_echo_server.py [--port N] [--name NAME]
+Usage: python3 rpc_client_echo_server.py [--port N] [--name NAME] [--health SERVING|NOT_SERVING]
 Prints "PORT <n>" on stdout once serving, then serves until stdin closes (so a crashed test process
 never leaves it behind) or SIGKILL; SIGTERM stops gracefully (GOAWAY, in-flight calls finish).
 
@@ -19,6 +19,8 @@ Service boxoffice.test.Echo (all messages are raw bytes):
   Bidi          echoes each request message as it arrives.
   BidiUntilCancelled  echoes like Bidi; a client cancel is counted for CancelCount.
   Sized         answers x-size bytes of 0x61.
+Also grpc.health.v1.Health, reporting --health for "" and boxoffice.test.Echo.
+
   Headers       answers the request metadata as "key=value" lines (binary values in hex).
 """
 import argparse
@@ -29,6 +31,8 @@ import time
 from concurrent import futures
 
 import grpc
+from grpc_health.v1 import health as health_servicer
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 cancel_count = 0
 cancel_lock = threading.Lock()
@@ -142,6 +146,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--name", default="echo")
+    parser.add_argument("--health", default="SERVING", help="grpc.health.v1 status of '' and the Echo service")
     args = parser.parse_args()
 
     handlers = {
@@ -164,6 +169,11 @@ def main():
         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 8 * 1024 * 1024),
                  ("grpc.max_send_message_length", 8 * 1024 * 1024)],
     )
+    health = health_servicer.HealthServicer()
+    status = health_pb2.HealthCheckResponse.ServingStatus.Value(args.health)
+    for service in ("", "boxoffice.test.Echo"):
+        health.set(service, status)
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
     port = server.add_insecure_port(f"127.0.0.1:{args.port}")
     if port == 0:
         print("BIND-FAILED", flush=True)

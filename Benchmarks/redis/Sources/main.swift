@@ -35,10 +35,23 @@ struct RandomTag: RedisArgument {
     }
 }
 
-func holdCommand(seats: Int) -> RedisCommand {
+/// SplitMix64, one per caller: the system generator costs a getrandom(2) call per number, which
+/// redis-benchmark (libc `random()`) does not pay either.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func holdCommand(seats: Int, random: inout SplitMix64) -> RedisCommand {
     var command = RedisCommand("EVALSHA", holdScript.sha1, 2, keys[0], keys[1])
-    command.append(RandomTag(prefix: "seat:", number: Int.random(in: 0..<seats)))
-    command.append(RandomTag(prefix: "holder:", number: Int.random(in: 0..<seats)))
+    command.append(RandomTag(prefix: "seat:", number: Int.random(in: 0..<seats, using: &random)))
+    command.append(RandomTag(prefix: "holder:", number: Int.random(in: 0..<seats, using: &random)))
     command.append(1_700_000_000_000)
     return command
 }
@@ -66,15 +79,16 @@ case "run":
     let clock = ContinuousClock()
     let started = clock.now
     let failures = try await withThrowingTaskGroup(of: Int.self) { group in
-        for _ in 0..<callers {
+        for caller in 0..<callers {
             group.addTask {
+                var random = SplitMix64(state: UInt64(caller) &* 0x2545_F491_4F6C_DD1D &+ 1)
                 var failures = 0
                 for _ in 0..<roundsPerCaller {
                     if batch == 1 {
-                        let reply = try await redis.execute([holdCommand(seats: seats)])
+                        let reply = try await redis.execute([holdCommand(seats: seats, random: &random)])
                         if case .error = reply[0] { failures += 1 }
                     } else {
-                        let commands = (0..<batch).map { _ in holdCommand(seats: seats) }
+                        let commands = (0..<batch).map { _ in holdCommand(seats: seats, random: &random) }
                         for reply in try await redis.execute(commands) {
                             if case .error = reply { failures += 1 }
                         }

@@ -29,4 +29,5 @@ enum InventoryScripts {
     static let pin = RedisScript(PinHoldScript.source)
     static let expire = RedisScript(ExpireHoldsScript.source)
     static let load = RedisScript(LoadEventScript.source)
+    static let forcedLoad = RedisScript(LoadEventScript.forcedSource)
 }

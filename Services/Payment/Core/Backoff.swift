@@ -5,6 +5,7 @@ public struct Backoff: Sendable, Hashable {
     /// The longest wait.
     public var maximum: Duration
 
+    /// Creates a value from its fields.
     public init(initial: Duration, maximum: Duration) {
         self.initial = initial
         self.maximum = maximum

@@ -2,13 +2,18 @@ public import Foundation
 
 /// A Charge request, validated into domain types by ``ChargeCommand/validated(bookingID:amountMinor:currencyCode:paymentToken:deadline:metadata:)``.
 public struct ChargeCommand: Sendable, Hashable {
+    /// The booking this belongs to.
     public var bookingID: String
+    /// The amount to charge.
     public var amount: Money
+    /// The provider's payment token (a test token with the simulator).
     public var paymentToken: String
     /// No provider call starts that cannot finish before this instant.
     public var deadline: Date
+    /// Free-form keys and values sent to the provider.
     public var metadata: [String: String]
 
+    /// Creates a value from its fields.
     public init(bookingID: String, amount: Money, paymentToken: String, deadline: Date, metadata: [String: String] = [:]) {
         self.bookingID = bookingID
         self.amount = amount

@@ -10,6 +10,7 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
         self.minorUnitExponent = minorUnitExponent
     }
 
+    /// For logs and messages.
     public var description: String { code }
 
     /// Encodes as the bare code, e.g. `"USD"`.

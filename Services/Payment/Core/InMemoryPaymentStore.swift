@@ -12,6 +12,7 @@ public actor InMemoryPaymentStore: PaymentStore {
     /// An empty store.
     public init() {}
 
+    /// Implements the ``PaymentStore`` requirement of the same name.
     public func payment(_ lookup: PaymentLookup) -> Payment? {
         switch lookup {
         case .paymentID(let id): payments[id]
@@ -20,12 +21,14 @@ public actor InMemoryPaymentStore: PaymentStore {
         }
     }
 
+    /// Implements the ``PaymentStore`` requirement of the same name.
     public func insert(_ payment: Payment) -> Payment? {
         if let existing = paymentIDsByBooking[payment.bookingID].flatMap({ payments[$0] }) { return existing }
         store(payment)
         return nil
     }
 
+    /// Implements the ``PaymentStore`` requirement of the same name.
     public func commit(_ transition: PaymentTransition, processedEventID: String?) -> Bool {
         if let processedEventID, processedEventIDs.contains(processedEventID) { return false }
         if transition.changed {
@@ -41,10 +44,12 @@ public actor InMemoryPaymentStore: PaymentStore {
         return true
     }
 
+    /// Implements the ``PaymentStore`` requirement of the same name.
     public func isEventProcessed(_ eventID: String) -> Bool {
         processedEventIDs.contains(eventID)
     }
 
+    /// Implements the ``PaymentStore`` requirement of the same name.
     public func paymentsToReconcile(at now: Date, policy: ReconcilerPolicy, limit: Int) -> [Payment] {
         let due = payments.values.filter { payment in
             !ReconcilerSchedule.actions(for: payment, at: now, policy: policy).isEmpty
@@ -52,10 +57,12 @@ public actor InMemoryPaymentStore: PaymentStore {
         return Array(due.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.prefix(limit))
     }
 
+    /// Implements the ``PaymentStore`` requirement of the same name.
     public func notificationsDue(at now: Date, limit: Int) -> [OutcomeNotification] {
         Array(notificationOrder.compactMap { notifications[$0] }.filter { $0.isDue(at: now) }.prefix(limit))
     }
 
+    /// Implements the ``PaymentStore`` requirement of the same name.
     public func updateNotification(_ notification: OutcomeNotification) {
         guard notifications[notification.id] != nil else { return }
         notifications[notification.id] = notification

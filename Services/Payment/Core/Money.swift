@@ -2,8 +2,10 @@
 public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Amount in the currency's minor unit (cents for USD).
     public var amountMinor: Int64
+    /// The currency the amount is in.
     public var currency: Currency
 
+    /// Creates a value from its fields.
     public init(amountMinor: Int64, currency: Currency) {
         self.amountMinor = amountMinor
         self.currency = currency

@@ -8,11 +8,15 @@ public import Foundation
 public struct OutcomeNotification: Sendable, Hashable, Codable, Identifiable {
     /// "<payment id>/<STATUS>": one notification per status a payment reaches.
     public var id: String
+    /// The payment it is about.
     public var paymentID: String
+    /// The booking this belongs to.
     public var bookingID: String
     /// The status reached.
     public var status: PaymentStatus
+    /// The payment's amount.
     public var amount: Money
+    /// When it was created.
     public var createdAt: Date
     /// Delivery attempts that failed so far.
     public var failedAttempts: Int

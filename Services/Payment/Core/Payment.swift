@@ -5,10 +5,13 @@ public import Foundation
 /// Changed only through ``apply(_:at:policy:)``, which keeps every transition forward-only and
 /// bumps ``version`` (stores write with an optimistic version check).
 public struct Payment: Sendable, Hashable, Codable, Identifiable {
+    /// Unique identifier.
     public var id: String
     /// The idempotency key of Charge: one payment per booking.
     public var bookingID: String
+    /// The amount charged.
     public var amount: Money
+    /// Where it stands.
     public var status: PaymentStatus
     /// The token the charge was made with (kept for the provider idempotency comparison).
     public var paymentToken: String
@@ -20,10 +23,13 @@ public struct Payment: Sendable, Hashable, Codable, Identifiable {
     public var attempts: Int
     /// The provider's failure code when DECLINED or NOT_CHARGED after a failed charge; empty otherwise.
     public var declineCode: String
+    /// The provider's failure message; empty unless the charge failed.
     public var declineMessage: String
     /// The payment must be decided before this instant (the booking's hold window).
     public var deadline: Date
+    /// When it was created.
     public var createdAt: Date
+    /// When it last changed.
     public var updatedAt: Date
     /// Refunds recorded so far, oldest first.
     public var refunds: [RefundRecord]
@@ -62,6 +68,7 @@ public struct Payment: Sendable, Hashable, Codable, Identifiable {
         return now < providerCallDeadline
     }
 
+    /// Creates a value from its fields.
     public init(
         id: String, bookingID: String, amount: Money, status: PaymentStatus, paymentToken: String,
         metadata: [String: String] = [:], providerChargeID: String? = nil, attempts: Int = 0,
@@ -93,14 +100,20 @@ public struct Payment: Sendable, Hashable, Codable, Identifiable {
 
 /// A refund of (part of) a captured payment; maps onto `boxoffice.payment.v1.RefundRecord`.
 public struct RefundRecord: Sendable, Hashable, Codable, Identifiable {
+    /// Unique identifier.
     public var id: String
+    /// The provider's refund id.
     public var providerRefundID: String
+    /// The amount refunded.
     public var amount: Money
+    /// Why, in free text.
     public var reason: String
     /// The key the refund was requested with; empty when it was learnt from a webhook first.
     public var idempotencyKey: String
+    /// When it was created.
     public var createdAt: Date
 
+    /// Creates a value from its fields.
     public init(
         id: String, providerRefundID: String, amount: Money, reason: String, idempotencyKey: String,
         createdAt: Date

@@ -14,14 +14,17 @@ public struct PaymentError: Error, Hashable, Sendable, CustomStringConvertible {
         case deadlineExceeded
     }
 
+    /// The class of failure.
     public var code: Code
     /// What was wrong, in words a caller can act on.
     public var message: String
 
+    /// An error of class `code` saying `message`.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// For logs and messages.
     public var description: String { "\(code): \(message)" }
 }

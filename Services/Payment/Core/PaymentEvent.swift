@@ -36,6 +36,7 @@ public struct PaymentTransition: Sendable, Hashable {
     public var payment: Payment
     /// Outbox entries to insert with the payment, in order.
     public var notifications: [OutcomeNotification]
+    /// What the event did.
     public var effect: Effect
     /// Set when the provider charged a payment already settled as DECLINED or NOT_CHARGED (a
     /// request that reached it late): refund this charge (idempotent by its key) before recording

@@ -9,6 +9,7 @@ public struct PaymentPolicy: Sendable, Hashable {
     /// Redelivery of outcome notifications to booking; retried for ever, never above the maximum.
     public var notificationRetry: Backoff
 
+    /// Creates a value from its fields.
     public init(
         providerTimeout: Duration = .seconds(30),
         reconciler: ReconcilerPolicy = ReconcilerPolicy(),
@@ -34,6 +35,7 @@ public struct ReconcilerPolicy: Sendable, Hashable {
     /// its way to the provider.
     public var notFoundGrace: Duration
 
+    /// Creates a value from its fields.
     public init(
         checkBackoff: Backoff = Backoff(initial: .seconds(5), maximum: .seconds(300)),
         maxChecks: Int = 10,

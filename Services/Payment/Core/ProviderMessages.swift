@@ -4,12 +4,16 @@ public import Foundation
 public struct ProviderChargeCall: Sendable, Hashable {
     /// Derived from the booking, so a retry after a crash reaches the same provider charge.
     public var idempotencyKey: String
+    /// The amount to charge.
     public var amount: Money
+    /// The provider's payment token (a test token with the simulator).
     public var paymentToken: String
+    /// Free-form keys and values sent to the provider.
     public var metadata: [String: String]
     /// Give up waiting after this long; the payment then stays PENDING.
     public var timeout: Duration
 
+    /// Creates a value from its fields.
     public init(idempotencyKey: String, amount: Money, paymentToken: String, metadata: [String: String], timeout: Duration) {
         self.idempotencyKey = idempotencyKey
         self.amount = amount
@@ -54,12 +58,16 @@ public enum ProviderLookup: Sendable, Hashable {
 
 /// A CreateRefund the payment service sends to the provider.
 public struct ProviderRefundCall: Sendable, Hashable {
+    /// The provider charge it belongs to.
     public var chargeID: String
     /// Minor units, positive.
     public var amount: Int64
+    /// The key a retry is recognised by.
     public var idempotencyKey: String
+    /// Why, in free text.
     public var reason: String
 
+    /// Creates a value from its fields.
     public init(chargeID: String, amount: Int64, idempotencyKey: String, reason: String) {
         self.chargeID = chargeID
         self.amount = amount
@@ -70,14 +78,18 @@ public struct ProviderRefundCall: Sendable, Hashable {
 
 /// A refund the provider made.
 public struct ProviderRefund: Sendable, Hashable {
+    /// The provider's refund id.
     public var refundID: String
+    /// The provider charge it belongs to.
     public var chargeID: String
     /// Minor units.
     public var amount: Int64
+    /// Why, in free text.
     public var reason: String
     /// Our key when we asked for the refund; empty when learnt from a webhook.
     public var idempotencyKey: String
 
+    /// Creates a value from its fields.
     public init(refundID: String, chargeID: String, amount: Int64, reason: String, idempotencyKey: String = "") {
         self.refundID = refundID
         self.chargeID = chargeID
@@ -98,11 +110,14 @@ public struct ProviderWebhookEvent: Sendable, Hashable {
 
     /// Applied at most once per id.
     public var id: String
+    /// When it was created.
     public var createdAt: Date
     /// Per-charge order at the provider (informational: the state machine does not need it).
     public var sequence: Int64
+    /// What the event says.
     public var body: Body
 
+    /// Creates a value from its fields.
     public init(id: String, createdAt: Date, sequence: Int64, body: Body) {
         self.id = id
         self.createdAt = createdAt

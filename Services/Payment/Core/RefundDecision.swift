@@ -1,13 +1,16 @@
 /// A Refund request.
 public struct RefundCommand: Sendable, Hashable {
+    /// The booking this belongs to.
     public var bookingID: String
     /// Minor units; nil refunds everything still refundable.
     public var amountMinor: Int64?
+    /// Why, in free text.
     public var reason: String
     /// A retry with the same key returns the same refund. Empty means "the full refund of this
     /// payment", which is idempotent by itself.
     public var idempotencyKey: String
 
+    /// Creates a value from its fields.
     public init(bookingID: String, amountMinor: Int64? = nil, reason: String, idempotencyKey: String) {
         self.bookingID = bookingID
         self.amountMinor = amountMinor

@@ -14,6 +14,7 @@ public enum WebhookVerificationError: Error, Hashable, Sendable, CustomStringCon
     /// Signed further in the future than the replay window allows.
     case timestampInFuture(signedAt: Date, tolerance: Duration)
 
+    /// For logs and messages.
     public var description: String {
         switch self {
         case .missingSignature:

@@ -4,16 +4,21 @@ public import Foundation
 public struct Charge: Sendable, Hashable, Codable, Identifiable {
     /// `ch_…`, unique in the ledger.
     public var id: String
+    /// The key a retry is recognised by.
     public var idempotencyKey: String
     /// Minor units.
     public var amount: Int64
     /// ISO 4217 code, upper case.
     public var currency: String
+    /// Where it stands.
     public var status: ChargeStatus
+    /// The provider's payment token (a test token with the simulator).
     public var paymentToken: String
     /// Why the charge failed; nil unless `status` is `.failed`.
     public var failureCode: FailureCode?
+    /// Free-form keys and values sent to the provider.
     public var metadata: [String: String]
+    /// When it was created.
     public var createdAt: Date
     /// Minor units refunded so far; never above `amount`.
     public var amountRefunded: Int64
@@ -24,6 +29,7 @@ public struct Charge: Sendable, Hashable, Codable, Identifiable {
     /// Minor units that may still be refunded (zero unless the charge succeeded).
     public var refundableAmount: Int64 { status == .succeeded ? amount - amountRefunded : 0 }
 
+    /// Creates a value from its fields.
     public init(
         id: String, idempotencyKey: String, amount: Int64, currency: String, status: ChargeStatus,
         paymentToken: String, failureCode: FailureCode? = nil, metadata: [String: String] = [:],
@@ -54,15 +60,20 @@ public enum ChargeStatus: String, Sendable, Hashable, Codable {
 public struct Refund: Sendable, Hashable, Codable, Identifiable {
     /// `re_…`, unique in the ledger.
     public var id: String
+    /// The provider charge it belongs to.
     public var chargeID: String
     /// Minor units, always positive.
     public var amount: Int64
+    /// ISO 4217 code, upper case.
     public var currency: String
     /// The simulator only records refunds that succeed.
     public var status: RefundStatus
+    /// Why, in free text.
     public var reason: String
+    /// When it was created.
     public var createdAt: Date
 
+    /// Creates a value from its fields.
     public init(
         id: String, chargeID: String, amount: Int64, currency: String, status: RefundStatus = .succeeded,
         reason: String, createdAt: Date
@@ -85,15 +96,20 @@ public enum RefundStatus: String, Sendable, Hashable, Codable {
 
 /// CreateCharge's parameters; two requests with one idempotency key must be equal.
 public struct CreateChargeRequest: Sendable, Hashable, Codable {
+    /// The key a retry is recognised by.
     public var idempotencyKey: String
     /// Minor units, positive.
     public var amount: Int64
+    /// ISO 4217 code, upper case.
     public var currency: String
     /// A test token (see ``TestToken``).
     public var paymentToken: String
+    /// Free-form keys and values sent to the provider.
     public var metadata: [String: String]
+    /// Free text describing the charge (statement descriptor).
     public var description: String
 
+    /// Creates a value from its fields.
     public init(
         idempotencyKey: String, amount: Int64, currency: String, paymentToken: String,
         metadata: [String: String] = [:], description: String = ""
@@ -109,13 +125,16 @@ public struct CreateChargeRequest: Sendable, Hashable, Codable {
 
 /// CreateRefund's parameters.
 public struct CreateRefundRequest: Sendable, Hashable, Codable {
+    /// The provider charge it belongs to.
     public var chargeID: String
     /// Minor units; 0 refunds what is left of the charge.
     public var amount: Int64
     /// Required: a retry with the same key returns the same refund.
     public var idempotencyKey: String
+    /// Why, in free text.
     public var reason: String
 
+    /// Creates a value from its fields.
     public init(chargeID: String, amount: Int64 = 0, idempotencyKey: String, reason: String = "") {
         self.chargeID = chargeID
         self.amount = amount

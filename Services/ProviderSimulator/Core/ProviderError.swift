@@ -15,14 +15,17 @@ public struct ProviderError: Error, Hashable, Sendable, CustomStringConvertible 
         case unavailable
     }
 
+    /// The class of failure.
     public var code: Code
     /// What was wrong, for the caller's logs.
     public var message: String
 
+    /// An error of class `code` saying `message`.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// For logs and messages.
     public var description: String { "\(code): \(message)" }
 }

@@ -7,6 +7,7 @@ public struct RetryBackoff: Sendable, Hashable {
     /// Attempts after which an unacknowledged delivery is abandoned.
     public var maxAttempts: Int
 
+    /// Creates a value from its fields.
     public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(3600), maxAttempts: Int = 30) {
         self.initial = initial
         self.maximum = maximum

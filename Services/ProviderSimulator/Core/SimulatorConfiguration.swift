@@ -19,6 +19,7 @@ public struct SimulatorConfiguration: Sendable, Hashable {
     /// Redelivery of unacknowledged webhooks.
     public var webhookRetry: RetryBackoff
 
+    /// Creates a value from its fields.
     public init(
         baseLatency: Duration = .milliseconds(50),
         latencyJitter: Duration = .zero,

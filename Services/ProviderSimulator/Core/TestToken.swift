@@ -71,10 +71,14 @@ public struct TokenBehaviour: Sendable, Hashable {
         case outOfOrder
     }
 
+    /// How the charge ends.
     public var outcome: Outcome
+    /// When the CreateCharge answer is sent.
     public var answer: Answer
+    /// How the charge's webhook events are delivered.
     public var webhook: Webhook
 
+    /// Creates a value from its fields.
     public init(outcome: Outcome, answer: Answer, webhook: Webhook) {
         self.outcome = outcome
         self.answer = answer

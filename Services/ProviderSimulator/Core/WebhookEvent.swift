@@ -18,12 +18,16 @@ public struct WebhookEvent: Sendable, Hashable, Codable, Identifiable {
 
     /// `evt_…`: receivers deduplicate by it.
     public var id: String
+    /// What happened.
     public var kind: Kind
+    /// When it was created.
     public var createdAt: Date
     /// Per-charge sequence: a later event of the same charge has a larger number (first is 1).
     public var sequence: Int64
+    /// The object the event is about.
     public var payload: Payload
 
+    /// Creates a value from its fields.
     public init(id: String, kind: Kind, createdAt: Date, sequence: Int64, payload: Payload) {
         self.id = id
         self.kind = kind

@@ -21,11 +21,13 @@ public struct WebhookOutbox: Sendable, Hashable {
 
         /// `whd_…`, unique in the outbox.
         public var id: String
+        /// The event to deliver.
         public var event: WebhookEvent
         /// When the next attempt is due.
         public var deliverAt: Date
         /// The number of the next attempt, from 1 (sent as `WebhookDelivery.attempt`).
         public var attempt: Int
+        /// Where the delivery stands.
         public var state: State
         /// Order of creation, to break ties between deliveries due at the same instant.
         let ordinal: Int

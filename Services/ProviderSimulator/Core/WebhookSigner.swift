@@ -42,6 +42,7 @@ public struct SignedWebhookDelivery: Sendable, Hashable {
     /// The attempt number, from 1.
     public var attempt: Int32
 
+    /// Creates a value from its fields.
     public init(deliveryID: String, payload: [UInt8], signature: String, attempt: Int32) {
         self.deliveryID = deliveryID
         self.payload = payload

@@ -42,6 +42,7 @@ public final class GRPCServer: Service, Sendable {
         var listener: (any Channel)?
         var connections: [ObjectIdentifier: any Channel] = [:]
         var shuttingDown = false
+        var ran = false
     }
 
     private let configuration: Configuration
@@ -70,7 +71,13 @@ public final class GRPCServer: Service, Sendable {
         self.bound = group.next().makePromise(of: SocketAddress.self)
     }
 
-    /// The bound port, once listening; throws if binding failed.
+    deinit {
+        // A server that never ran still completes its promise (NIO reports leaked promises).
+        if !state.withLock({ $0.ran }) { bound.fail(CancellationError()) }
+    }
+
+    /// The bound port, once listening; throws if binding failed (or the server is discarded
+    /// without running).
     public var listeningPort: Int {
         get async throws {
             try await bound.futureResult.get().port ?? configuration.port
@@ -82,6 +89,7 @@ public final class GRPCServer: Service, Sendable {
 
     /// Binds and serves until graceful shutdown completes or the task is cancelled.
     public func run() async throws {
+        state.withLock { $0.ran = true }
         let configuration = self.configuration
         let limits = configuration.limits
         let router = self.router

@@ -40,6 +40,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var lastActivity = NIODeadline.now()
     private var idleTimer: Scheduled<Void>?
     private var remotePeer = "unknown"
+    private var outbox: ConnectionOutbox?
 
     init(router: RPCRouter, limits: HTTP2ServerLimits, maxReceiveMessageSize: Int,
          calls: AsyncStream<[ServerCall]>.Continuation, logger: Logger) throws {
@@ -55,6 +56,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        outbox = ConnectionOutbox(eventLoop: context.eventLoop, connection: NIOLoopBound(self, eventLoop: context.eventLoop))
         if let address = context.channel.remoteAddress { remotePeer = Self.describe(address) }
         if context.channel.isActive { start(context: context) }
     }
@@ -125,16 +127,33 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        outbox = nil
     }
 
-    // MARK: Handler output (on the event loop, via StreamOutbound)
+    // MARK: Handler output (on the event loop, via ConnectionOutbox)
 
-    fileprivate func handlerSentHeaders(streamID: Int32, metadata: Metadata) {
-        perform(machine.sendResponseHeaders(streamID: streamID, metadata: metadata))
-        scheduleFlush()
+    /// Applies handler output that arrived since the last drain, then writes once.
+    func apply(_ entries: [ConnectionOutbox.Entry]) {
+        for entry in entries {
+            switch entry {
+            case .headers(let streamID, let metadata):
+                perform(machine.sendResponseHeaders(streamID: streamID, metadata: metadata))
+            case .message(let streamID, let bytes, let written):
+                handlerWrote(streamID: streamID, message: bytes, continuation: written)
+            case .finish(let streamID, let status, let trailers):
+                perform(machine.finishResponse(streamID: streamID, status: status, trailers: trailers))
+            case .unary(let streamID, let headers, let message, let trailers):
+                perform(machine.sendResponseHeaders(streamID: streamID, metadata: headers))
+                perform(machine.sendResponseMessage(streamID: streamID, message: message))
+                perform(machine.finishResponse(streamID: streamID, status: .ok, trailers: trailers))
+            case .consumed(let streamID, let credit):
+                perform(machine.requestMessageConsumed(streamID: streamID, credit: credit))
+            }
+        }
+        flushOutput()
     }
 
-    fileprivate func handlerWrote(streamID: Int32, message: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+    private func handlerWrote(streamID: Int32, message: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
         perform(machine.sendResponseMessage(streamID: streamID, message: message))
         guard resources[streamID] != nil, !closing else {
             continuation.resume(throwing: RPCError(code: .cancelled, message: "the call is over"))
@@ -145,24 +164,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         } else {
             continuation.resume()
         }
-        scheduleFlush()
-    }
-
-    fileprivate func handlerFinished(streamID: Int32, status: Status, trailers: Metadata) {
-        perform(machine.finishResponse(streamID: streamID, status: status, trailers: trailers))
-        scheduleFlush()
-    }
-
-    fileprivate func handlerFinishedUnary(streamID: Int32, headers: Metadata, message: [UInt8], trailers: Metadata) {
-        perform(machine.sendResponseHeaders(streamID: streamID, metadata: headers))
-        perform(machine.sendResponseMessage(streamID: streamID, message: message))
-        perform(machine.finishResponse(streamID: streamID, status: .ok, trailers: trailers))
-        scheduleFlush()
-    }
-
-    fileprivate func handlerConsumed(streamID: Int32, credit: Int) {
-        perform(machine.requestMessageConsumed(streamID: streamID, credit: credit))
-        scheduleFlush()
     }
 
     // MARK: Driving nghttp2
@@ -268,21 +269,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func startRPC(streamID: Int32, head: ServerConnectionStateMachine.RequestHead,
                           delivery: ServerConnectionStateMachine.RequestDelivery) {
-        guard let context else { return }
+        guard let outbox else { return }
         var stream = resources[streamID] ?? StreamResources()
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let eventLoop = context.eventLoop
         let requests: ServerCall.Requests
         switch delivery {
         case .single(let message):
             requests = .single(message)
         case .streamed:
             let queue = RequestMessageQueue { credit in
-                if eventLoop.inEventLoop {
-                    loopBound.value.handlerConsumed(streamID: streamID, credit: credit)
-                } else {
-                    eventLoop.execute { loopBound.value.handlerConsumed(streamID: streamID, credit: credit) }
-                }
+                outbox.post(.consumed(streamID: streamID, credit: credit))
             }
             stream.queue = queue
             requests = .stream(queue)
@@ -290,7 +285,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         resources[streamID] = stream
         let callContext = ServerContext(path: head.path, metadata: head.metadata, deadline: stream.deadline,
                                         remotePeer: remotePeer, logger: logger, cancellation: stream.cancellation)
-        let outbound = StreamOutbound(handler: loopBound, eventLoop: eventLoop, streamID: streamID)
+        let outbound = StreamOutbound(outbox: outbox, streamID: streamID)
         acceptedCalls.append(ServerCall(context: callContext, requests: requests, outbound: outbound))
     }
 
@@ -336,45 +331,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .v6: "ipv6:[\(address.ipAddress ?? "?")]:\(address.port ?? 0)"
         case .unixDomainSocket: "unix:\(address.pathname ?? "")"
         }
-    }
-}
-
-/// A call's way back to its connection: every method runs on the connection's event loop,
-/// directly when the call's task already runs there, else by hopping onto it.
-struct StreamOutbound: ServerCallOutbound {
-    let handler: NIOLoopBound<ServerConnectionHandler>
-    let eventLoop: any EventLoop
-    let streamID: Int32
-
-    private func onLoop(_ body: @escaping @Sendable (ServerConnectionHandler) -> Void) {
-        if eventLoop.inEventLoop {
-            body(handler.value)
-        } else {
-            let handler = self.handler
-            eventLoop.execute { body(handler.value) }
-        }
-    }
-
-    func sendHeaders(_ metadata: Metadata) {
-        let streamID = self.streamID
-        onLoop { $0.handlerSentHeaders(streamID: streamID, metadata: metadata) }
-    }
-
-    func write(_ message: [UInt8]) async throws {
-        let streamID = self.streamID
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            onLoop { $0.handlerWrote(streamID: streamID, message: message, continuation: continuation) }
-        }
-    }
-
-    func finish(status: Status, trailers: Metadata) {
-        let streamID = self.streamID
-        onLoop { $0.handlerFinished(streamID: streamID, status: status, trailers: trailers) }
-    }
-
-    func finishUnary(headers: Metadata, message: [UInt8], trailers: Metadata) {
-        let streamID = self.streamID
-        onLoop { $0.handlerFinishedUnary(streamID: streamID, headers: headers, message: message, trailers: trailers) }
     }
 }
 

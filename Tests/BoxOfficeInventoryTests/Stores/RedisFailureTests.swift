@@ -50,6 +50,31 @@ struct RedisFailureTests {
         }
     }
 
+    @Test("the drift check reports a sale Redis forgot and an event Redis lost; a rebuild clears both")
+    func drift() async throws {
+        try await TestBed.run(.redis) { bed in
+            let event = try await bed.createEvent()
+            let inventory = bed.inventory
+            let redis = try #require(bed.redis)
+            let hold = try await inventory.holdSeats(HoldRequest(eventID: event.id, holderID: "alice", selection: .specificSeats([5])))
+            _ = try await inventory.confirmHold(holdID: hold.id, holderID: "alice", orderReference: "o1")
+            #expect(try await inventory.checkConsistency(eventID: event.id).isEmpty)
+            let base = "\(redis.prefix){ev:\(event.id)}:"
+            _ = try await redis.client.send("SETRANGE", base + "seats", 4, "0")
+            #expect(try await inventory.checkConsistency(eventID: event.id)
+                == [Drift(subject: "seat 5", hotStoreValue: "not sold", databaseValue: "sold")])
+            _ = try await redis.client.delete([base + "meta"])
+            #expect(try await inventory.checkConsistency(eventID: event.id)
+                == [Drift(subject: "event \(event.id)", hotStoreValue: "missing", databaseValue: "present")])
+            // The next operation notices and rebuilds from PostgreSQL.
+            let refused = await #expect(throws: InventoryError.self) {
+                try await inventory.holdSeats(HoldRequest(eventID: event.id, holderID: "bob", selection: .specificSeats([5])))
+            }
+            #expect(refused?.code == .resourceExhausted)
+            #expect(try await inventory.checkConsistency(eventID: event.id).isEmpty)
+        }
+    }
+
     @Test("fails closed with UNAVAILABLE while Redis is down; after a restart without data it rebuilds")
     func redisDown() async throws {
         try await PostgresTestEnvironment.withDatabase("invredis") { configuration in

@@ -4,9 +4,18 @@
 /// fields, available counters, GA counters, holder counts, seat → hold ids (sold seats), given as
 /// ARGV[3..7] counts followed by the pairs in that order. Atomic: a concurrent hold sees either
 /// no event (`not_loaded`) or all of it. Replies `loaded` or `present`.
+///
+/// ``forcedSource`` reloads even when the event is present: used when a confirm finds its hold
+/// gone (Redis lost its data after the check), because a rebuild that read PostgreSQL before that
+/// sale committed may have loaded a stale picture.
 enum LoadEventScript {
     static let source = LuaPrelude.source + #"""
     if is_loaded() then return 'present' end
+    """# + "\n" + body
+
+    static let forcedSource = LuaPrelude.source + body
+
+    private static let body = #"""
     local pairs_total = 0
     for t = 1, 5 do pairs_total = pairs_total + tonumber(ARGV[2 + t]) end
     if #ARGV ~= 7 + 2 * pairs_total or string.len(ARGV[2]) ~= tonumber(ARGV[1]) then

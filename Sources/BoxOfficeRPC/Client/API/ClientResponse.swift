@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The response of a call that returns one message.
 public struct ClientResponse<Message: Sendable>: Sendable {
     /// Response headers as metadata.
@@ -19,7 +21,9 @@ public struct ClientResponse<Message: Sendable>: Sendable {
 public struct StreamingClientResponse<Message: Sendable>: Sendable {
     /// One piece of the response body.
     public enum BodyPart: Sendable {
+        /// A response message.
         case message(Message)
+        /// The trailers' metadata of a call that ended OK; always the last part.
         case trailingMetadata(Metadata)
     }
 
@@ -42,21 +46,34 @@ public struct StreamingClientResponse<Message: Sendable>: Sendable {
         public typealias Element = BodyPart
         let parts: AsyncThrowingStream<ClientResponsePart, any Error>
         let deserialize: @Sendable ([UInt8]) throws -> Message
+        let observedEnd: ResponseEndObserver
 
+        /// Iterates the body parts; throws the call's ``RPCError`` on a non-OK end.
         public struct AsyncIterator: AsyncIteratorProtocol {
             var base: AsyncThrowingStream<ClientResponsePart, any Error>.AsyncIterator
             let deserialize: @Sendable ([UInt8]) throws -> Message
-
+            let observedEnd: ResponseEndObserver
             var ended = false
 
             public mutating func next() async throws -> BodyPart? {
                 if ended { return nil }
-                while let part = try await base.next() {
+                while true {
+                    let next: ClientResponsePart?
+                    do {
+                        next = try await base.next()
+                    } catch {
+                        // The call's status: the stream is over on the connection too.
+                        ended = true
+                        observedEnd.record()
+                        throw error
+                    }
+                    guard let part = next else { break }
                     switch part {
                     case .metadata: continue
                     case .message(let bytes): return .message(try deserialize(bytes))
                     case .trailers(let trailers):
                         ended = true
+                        observedEnd.record()
                         return .trailingMetadata(trailers)
                     }
                 }
@@ -67,7 +84,16 @@ public struct StreamingClientResponse<Message: Sendable>: Sendable {
         }
 
         public func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(base: parts.makeAsyncIterator(), deserialize: deserialize)
+            AsyncIterator(base: parts.makeAsyncIterator(), deserialize: deserialize, observedEnd: observedEnd)
         }
     }
+}
+
+/// Whether a response was read to its end (trailers or status), so the call needs no cancel.
+final class ResponseEndObserver: Sendable {
+    private let ended = Atomic(false)
+
+    func record() { ended.store(true, ordering: .relaxed) }
+
+    var hasEnded: Bool { ended.load(ordering: .relaxed) }
 }

@@ -22,7 +22,7 @@ public struct GRPCClient: Sendable {
         self.authority = authority ?? channel.endpoints[0].authority
     }
 
-    static let userAgent = "boxoffice-grpc-swift/1.0"
+    static var userAgent: String { ClientRequestHead.userAgent }
 
     // MARK: The one call engine every public method uses.
 
@@ -68,8 +68,8 @@ public struct GRPCClient: Sendable {
         }
         var metadata = context.metadata
         metadata.add(contentsOf: context.options.metadata)
-        let headers = requestHeaders(path: context.descriptor.path, metadata: metadata,
-                                     timeout: deadline.map { now.duration(to: $0) })
+        let headers = ClientRequestHead.headers(path: context.descriptor.path, authority: authority, metadata: metadata,
+                                                timeout: deadline.map { now.duration(to: $0) })
         let body = first.map(GRPCMessageFramer.frame) ?? []
         // A call the server refused before processing it (GOAWAY race, stream limit) is sent
         // again on another connection, when its whole request is in hand (no producer).
@@ -161,35 +161,19 @@ public struct GRPCClient: Sendable {
             // The state machine always delivers metadata first; anything else is a broken stream.
             throw RPCError(code: .internal, message: "response did not start with headers")
         }
+        let observedEnd = ResponseEndObserver()
         let response = StreamingClientResponse<Output>(
             metadata: metadata,
-            bodyParts: .init(parts: stream.responses, deserialize: deserialize))
+            bodyParts: .init(parts: stream.responses, deserialize: deserialize, observedEnd: observedEnd))
         do {
             let result = try await onResponse(response)
-            stream.cancel()  // a no-op when the response was read to its end
+            // A response not read to its end (the caller returned early) is cancelled.
+            if !observedEnd.hasEnded { stream.cancel() }
             return result
         } catch {
-            stream.cancel()
+            if !observedEnd.hasEnded { stream.cancel() }
             throw error
         }
-    }
-
-    private func requestHeaders(path: String, metadata: Metadata, timeout: Duration?) -> [HTTP2HeaderField] {
-        var headers: [HTTP2HeaderField] = [
-            HTTP2HeaderField(":method", "POST"),
-            HTTP2HeaderField(":scheme", "http"),
-            HTTP2HeaderField(":path", path),
-            HTTP2HeaderField(":authority", authority),
-            HTTP2HeaderField("content-type", GRPCContentType.grpcProto),
-            HTTP2HeaderField("te", "trailers"),
-            HTTP2HeaderField("user-agent", Self.userAgent),
-        ]
-        if let timeout { headers.append(HTTP2HeaderField("grpc-timeout", GRPCTimeout(timeout).headerValue)) }
-        headers.reserveCapacity(headers.count + metadata.count)
-        for (name, value) in metadata.headerFields() where name != "user-agent" {
-            headers.append(HTTP2HeaderField(name, value))
-        }
-        return headers
     }
 }
 

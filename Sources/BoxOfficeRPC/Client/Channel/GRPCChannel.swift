@@ -18,6 +18,10 @@ public final class GRPCChannel: Sendable {
         public var backoff = ConnectionBackoff()
         /// Per-connection settings: keepalive, connect timeout, message size.
         public var connection = ClientConnectionConfiguration()
+        /// When set, each new connection is used only after `grpc.health.v1.Health/Check` for this
+        /// service name (`""`: the whole server) answers SERVING; otherwise its endpoint backs off
+        /// like an unreachable one. Nil (the default) skips the check.
+        public var healthCheckService: String?
 
         /// The defaults: two connections per endpoint, gRPC's backoff, 30 s keepalive.
         public init() {}
@@ -81,10 +85,10 @@ public final class GRPCChannel: Sendable {
             case .use(let ready):
                 connection = ready
             case .connect(let attempt):
-                connection = await outcome(of: startConnecting(attempt), lastError: &lastError)
+                connection = try await outcome(of: startConnecting(attempt), deadline: deadline, lastError: &lastError)
             case .wait(let attempt):
                 if let task = state.withLock({ $0.attempts[attempt] }) {
-                    connection = await outcome(of: task, lastError: &lastError)
+                    connection = try await outcome(of: task, deadline: deadline, lastError: &lastError)
                 }
             case .unavailable(let retryAt, let reason):
                 let error = RPCError(code: .unavailable, message: reason, cause: lastError)
@@ -105,7 +109,8 @@ public final class GRPCChannel: Sendable {
                                                             deadline: deadline) {
                 return stream
             }
-            if tries >= maxTries && !waitForReady {
+            // Waiting for ready rides out backoffs, not endless refusals by connected servers.
+            if tries >= maxTries && (!waitForReady || tries >= maxTries * 20) {
                 throw lastError ?? RPCError(code: .unavailable, message: "no connection could take the call")
             }
         }
@@ -123,15 +128,45 @@ public final class GRPCChannel: Sendable {
 
     // MARK: -
 
-    private func outcome(of task: Task<ClientConnection, any Error>, lastError: inout RPCError?) async -> ClientConnection? {
-        do {
-            return try await task.value
-        } catch let failure as RPCError {
+    /// Waits for a connection attempt, but not past the call's deadline (the attempt goes on for
+    /// the calls after this one).
+    private func outcome(of task: Task<ClientConnection, any Error>, deadline: ContinuousClock.Instant?,
+                         lastError: inout RPCError?) async throws(RPCError) -> ClientConnection? {
+        let result: Result<ClientConnection, any Error>
+        if let deadline {
+            result = await Self.race(task, deadline: deadline)
+        } else {
+            result = await task.result
+        }
+        switch result {
+        case .success(let connection):
+            return connection
+        case .failure(let failure as RPCError) where failure.code == .deadlineExceeded:
+            throw failure
+        case .failure(let failure as RPCError):
             lastError = failure
-        } catch {
-            lastError = RPCError(code: .unavailable, message: "\(error)", cause: error)
+        case .failure(let failure):
+            lastError = RPCError(code: .unavailable, message: "\(failure)", cause: failure)
         }
         return nil
+    }
+
+    /// The attempt's result, or DEADLINE_EXCEEDED if `deadline` comes first. Awaiting a task's
+    /// value cannot be cancelled, so both sides run unstructured and the first one resumes.
+    private static func race(_ task: Task<ClientConnection, any Error>,
+                             deadline: ContinuousClock.Instant) async -> Result<ClientConnection, any Error> {
+        await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            let timer = Task {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                once.resume(.failure(RPCError(code: .deadlineExceeded, message: "deadline exceeded while connecting")))
+            }
+            Task {
+                let result = await task.result
+                timer.cancel()
+                once.resume(result)
+            }
+        }
     }
 
     private func startConnecting(_ attempt: ConnectionPoolStateMachine<ClientConnection>.Attempt)
@@ -141,6 +176,15 @@ public final class GRPCChannel: Sendable {
             do {
                 let connection = try await ClientConnection.connect(to: endpoint, configuration: configuration.connection,
                                                                     group: group, logger: logger)
+                if let service = configuration.healthCheckService {
+                    do {
+                        let timeout = Duration.nanoseconds(configuration.connection.connectTimeout.nanoseconds)
+                        try await ConnectionHealthCheck.check(service: service, on: connection, timeout: timeout)
+                    } catch {
+                        connection.close()
+                        throw error
+                    }
+                }
                 self.connected(attempt, connection: connection)
                 return connection
             } catch {
@@ -196,5 +240,18 @@ public final class GRPCChannel: Sendable {
             }
             state.random = random
         }
+    }
+}
+
+/// Resumes a continuation with whichever result comes first; later ones are dropped.
+private final class ResumeOnce<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
+
+    init(_ continuation: CheckedContinuation<Value, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ value: Value) {
+        continuation.withLock { $0.take() }?.resume(returning: value)
     }
 }

@@ -52,6 +52,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if context.channel.isActive { start(context: context) }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // A connect that failed never made the channel active: release the waiter here.
+        readiness?.fail(RPCError(code: .unavailable, message: "connection closed before the server's HTTP/2 SETTINGS"))
+        readiness = nil
+        self.context = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         start(context: context)
         context.fireChannelActive()

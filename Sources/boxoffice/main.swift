@@ -1,1 +1,0 @@
-print("boxoffice: not yet")
