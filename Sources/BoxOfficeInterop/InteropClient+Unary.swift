@@ -28,7 +28,7 @@ extension InteropClient {
         request.responseParameters = [Self.parameters(314_159)]
         request.payload = .zeros(271_828)
         let (headers, responses, trailers) = try await client.bidirectionalStreaming(
-            request: StreamingClientRequest(metadata: metadata) { try await $0.write(request) },
+            request: StreamingClientRequest(metadata: metadata) { [request] in try await $0.write(request) },
             descriptor: Methods.FullDuplexCall.descriptor, responseType: Grpc_Testing_StreamingOutputCallResponse.self,
             options: options
         ) { response in
@@ -57,7 +57,7 @@ extension InteropClient {
         streamed.responseStatus = status
         try await expectStatus(.unknown, message: status.message, "status_code_and_message (full duplex)") {
             try await client.bidirectionalStreaming(
-                request: StreamingClientRequest { try await $0.write(streamed) },
+                request: StreamingClientRequest { [streamed] in try await $0.write(streamed) },
                 descriptor: Methods.FullDuplexCall.descriptor,
                 responseType: Grpc_Testing_StreamingOutputCallResponse.self, options: options
             ) { response in

@@ -6,7 +6,7 @@ import Testing
 @Suite("Faults against real servers")
 struct FaultTests {
     @Test func serverDownAtStartFailsClearlyAndRetriesUntilItIsUp() async throws {
-        let server = try await PostgresServer.start(.init(settings: ["fsync": "off"]))
+        try await withOwnServer(.init(settings: ["fsync": "off"])) { server in
         try await server.stop(mode: .fast)
         let refused = await #expect(throws: PostgresError.self) {
             _ = try await PostgresConnection.connect(configuration: server.configuration(), logger: testLogger)
@@ -35,12 +35,12 @@ struct FaultTests {
                 configuration: server.configuration(), retryingUntil: .now + .milliseconds(700), logger: testLogger)
         }
         #expect(clock.now - start < .seconds(5))
-        try await server.stopAndRemove()
+        }
     }
 
     @Test(arguments: [PostgresServer.StopMode.immediate, .fast])
     func restartMidQueryFailsTheCallThenThePoolRecovers(mode: PostgresServer.StopMode) async throws {
-        let server = try await PostgresServer.start(.init(settings: ["fsync": "off"]))
+        try await withOwnServer(.init(settings: ["fsync": "off"])) { server in
         let db = PostgresClient(
             configuration: server.configuration(),
             options: .init(maximumConnections: 2, acquireTimeout: .seconds(10), healthCheckAfterIdle: .zero), logger: testLogger)
@@ -69,11 +69,11 @@ struct FaultTests {
         #expect(try await db.query("SELECT 2")[0].decode(Int.self, column: 0) == 2)
         #expect(try await db.transaction { try await $0.query("SELECT 3")[0].decode(Int.self, column: 0) } == 3)
         await db.shutdown()
-        try await server.stopAndRemove()
+        }
     }
 
     @Test func idleConnectionsBrokenByARestartAreReplacedOnBorrow() async throws {
-        let server = try await PostgresServer.start(.init(settings: ["fsync": "off"]))
+        try await withOwnServer(.init(settings: ["fsync": "off"])) { server in
         let db = PostgresClient(
             configuration: server.configuration(),
             options: .init(maximumConnections: 3, healthCheckAfterIdle: .zero), logger: testLogger)
@@ -89,11 +89,11 @@ struct FaultTests {
             #expect(try await db.query("SELECT $1::int", [value])[0].decode(Int.self, column: 0) == value)
         }
         await db.shutdown()
-        try await server.stopAndRemove()
+        }
     }
 
     @Test func wrongPasswordIsRejectedClearly() async throws {
-        let server = try await PostgresServer.start(.init(password: "s3cret pass", settings: ["fsync": "off"]))
+        try await withOwnServer(.init(password: "s3cret pass", settings: ["fsync": "off"])) { server in
         let good = try await PostgresConnection.connect(configuration: server.configuration(), logger: testLogger)
         #expect(try await good.query("SELECT current_user")[0].decode(String.self, column: 0) == "postgres")
         await good.close()
@@ -103,6 +103,18 @@ struct FaultTests {
         }
         #expect(error?.code == .connectionFailed)
         #expect(error?.message.contains("password authentication failed") == true)
-        try await server.stopAndRemove()
+        }
     }
+}
+
+/// Runs `body` with a throwaway server of its own, stopped and removed afterwards even when `body` fails.
+func withOwnServer(_ options: PostgresServer.Options, _ body: (PostgresServer) async throws -> Void) async throws {
+    let server = try await PostgresServer.start(options)
+    do {
+        try await body(server)
+    } catch {
+        try? await server.stopAndRemove()
+        throw error
+    }
+    try await server.stopAndRemove()
 }

@@ -209,3 +209,18 @@ struct ConnectionBackoffTests {
         #expect(seen.count > 1)
     }
 }
+
+@Suite("Client endpoint")
+struct ClientEndpointTests {
+    @Test func parsesHostAndPort() {
+        #expect(ClientEndpoint("127.0.0.1:50051") == ClientEndpoint(host: "127.0.0.1", port: 50051))
+        #expect(ClientEndpoint("inventory:80") == ClientEndpoint(host: "inventory", port: 80))
+        #expect(ClientEndpoint("[::1]:8080") == ClientEndpoint(host: "::1", port: 8080))
+        #expect(ClientEndpoint("[::1]:8080")?.authority == "[::1]:8080")
+    }
+
+    @Test(arguments: ["", "host", ":80", "host:", "host:70000", "host:x"])
+    func rejectsMalformed(text: String) {
+        #expect(ClientEndpoint(text) == nil)
+    }
+}

@@ -16,10 +16,13 @@ import Testing
 
     @Test func checkReportsTheServerAndItsServices() async throws {
         try await withInteropServer { client, health in
-            #expect(try await Self.check(client, "") == .serving)
-            #expect(try await Self.check(client, "grpc.testing.TestService") == .serving)
+            let server = try await Self.check(client, "")
+            #expect(server == .serving)
+            let before = try await Self.check(client, "grpc.testing.TestService")
+            #expect(before == .serving)
             health.setStatus(.notServing, for: "grpc.testing.TestService")
-            #expect(try await Self.check(client, "grpc.testing.TestService") == .notServing)
+            let after = try await Self.check(client, "grpc.testing.TestService")
+            #expect(after == .notServing)
         }
     }
 

@@ -5,10 +5,10 @@ import Logging
 
 /// Runs a real interop server (TestService + health + reflection) on 127.0.0.1, port 0, for the
 /// length of `body` (without TestService when `withTestService` is false), with a client connected to it; shuts both down afterwards, also on failure.
-func withInteropServer<Result: Sendable>(
+func withInteropServer(
     withTestService: Bool = true,
-    _ body: @Sendable (GRPCClient, HealthStatusRegistry) async throws -> Result
-) async throws -> Result {
+    _ body: @Sendable (GRPCClient, HealthStatusRegistry) async throws -> Void
+) async throws {
     let health = HealthStatusRegistry()
     var router = RPCRouter()
     if withTestService { TestService().register(on: &router) }
@@ -18,29 +18,17 @@ func withInteropServer<Result: Sendable>(
     let server = GRPCServer(configuration: GRPCServer.Configuration(host: "127.0.0.1", port: 0,
                                                                     shutdownGracePeriod: .seconds(1)),
                             router: router, logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
+    try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         defer { group.cancelAll() }
         let port = try await server.listeningPort
         let channel = GRPCChannel(host: "127.0.0.1", port: port)
         do {
-            let result = try await body(GRPCClient(channel: channel), health)
+            try await body(GRPCClient(channel: channel), health)
             await channel.close()
-            return result
         } catch {
             await channel.close()
             throw error
         }
     }
-}
-
-/// The first `count` messages of a stream, within `timeout` (then whatever arrived).
-func firstMessages<S: AsyncSequence & Sendable>(_ count: Int, of messages: S) async throws -> [S.Element]
-    where S.Element: Sendable {
-    var received: [S.Element] = []
-    for try await message in messages {
-        received.append(message)
-        if received.count == count { break }
-    }
-    return received
 }

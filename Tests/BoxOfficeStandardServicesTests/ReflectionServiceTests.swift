@@ -12,7 +12,7 @@ import Testing
             var unknown = Grpc_Reflection_V1_ServerReflectionRequest()
             unknown.messageRequest = .fileByFilename("no/such.proto")
             let responses = try await client.bidirectionalStreaming(
-                request: StreamingClientRequest { try await $0.write(contentsOf: [list, symbol, unknown]) },
+                request: StreamingClientRequest { [list, symbol, unknown] in try await $0.write(contentsOf: [list, symbol, unknown]) },
                 descriptor: Grpc_Reflection_V1_ServerReflection.Method.ServerReflectionInfo.descriptor,
                 responseType: Grpc_Reflection_V1_ServerReflectionResponse.self, options: CallOptions(timeout: .seconds(10))
             ) { response in
@@ -54,7 +54,7 @@ import Testing
             request.host = "localhost"
             request.messageRequest = .fileContainingSymbol("grpc.health.v1.HealthCheckRequest")
             let responses = try await client.bidirectionalStreaming(
-                request: StreamingClientRequest { try await $0.write(request) },
+                request: StreamingClientRequest { [request] in try await $0.write(request) },
                 descriptor: Grpc_Reflection_V1alpha_ServerReflection.Method.ServerReflectionInfo.descriptor,
                 responseType: Grpc_Reflection_V1alpha_ServerReflectionResponse.self,
                 options: CallOptions(timeout: .seconds(10))

@@ -9,17 +9,14 @@ extension PostgresHoldStore {
         let quantity = plan.quantity
         _ = try await transaction.execute(
             "INSERT INTO holder_tickets (event_id, holder_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [event.id, holder])
-        let withinCap = try await transaction.execute("""
-            UPDATE holder_tickets SET held = held + $3
-            WHERE event_id = $1 AND holder_id = $2 AND ($4 = 0 OR held + sold + $3 <= $4)
-            """, [event.id, holder, quantity, plan.holderCap])
-        if withinCap == 0 {
-            let current = try await transaction.query(
-                "SELECT held + sold FROM holder_tickets WHERE event_id = $1 AND holder_id = $2", [event.id, holder])
-            try HolderCap.check(holderID: holder, eventID: event.id, current: Int(try current[0].decode(Int32.self, column: 0)),
-                                adding: quantity, cap: plan.holderCap)
-            throw InventoryError.internalError("holder cap refused but counts allow the hold")
-        }
+        // The holder's row is the parent row of the cap: locking it serialises this holder's holds,
+        // releases and confirms for the event, so the check below cannot be overtaken.
+        let current = try await transaction.query(
+            "SELECT held + sold FROM holder_tickets WHERE event_id = $1 AND holder_id = $2 FOR UPDATE", [event.id, holder])
+        try HolderCap.check(holderID: holder, eventID: event.id, current: Int(try current[0].decode(Int32.self, column: 0)),
+                            adding: quantity, cap: plan.holderCap)
+        _ = try await transaction.execute(
+            "UPDATE holder_tickets SET held = held + $3 WHERE event_id = $1 AND holder_id = $2", [event.id, holder, quantity])
         var seatIDs: [Int64] = []
         var pool: GeneralAdmissionPoolSpec?
         let expires = plan.expiresAt.millisecondsSince1970

@@ -6,9 +6,10 @@ public import Logging
 /// (`… WHERE status = 'available'`) whose affected-row count decides, in one READ COMMITTED
 /// transaction per operation.
 ///
-/// The per-holder cap is enforced by a conditional UPDATE of the holder's `holder_tickets` row,
-/// which locks it for the rest of the transaction, so two holds of one holder cannot both pass
-/// the cap. Multi-seat holds are all or nothing: a short count rolls the transaction back.
+/// The per-holder cap is enforced under a lock on the holder's `holder_tickets` row (the parent
+/// row, `SELECT … FOR UPDATE`), so two holds of one holder cannot both pass the cap and a
+/// concurrent release cannot change the count between the check and the hold. Multi-seat holds
+/// are all or nothing: a short count rolls the transaction back.
 /// Deadlocks between overlapping multi-seat holds (40P01) are retried by the client.
 public final class PostgresHoldStore: HoldStore {
     public let kind = HoldStoreKind.postgres

@@ -143,8 +143,8 @@ CREATE TABLE sold_seats (
     FOREIGN KEY (event_id, seat_id) REFERENCES seats (event_id, id) ON DELETE CASCADE
 );
 
--- Seats plus GA units each holder holds and owns per event: the parent row locked (by a
--- conditional UPDATE) to enforce the per-holder cap atomically with the hold.
+-- Seats plus GA units each holder holds and owns per event: the parent row locked
+-- (SELECT … FOR UPDATE) to enforce the per-holder cap atomically with the hold.
 CREATE TABLE holder_tickets (
     event_id  bigint  NOT NULL REFERENCES events (id) ON DELETE CASCADE,
     holder_id text    NOT NULL,
