@@ -102,7 +102,7 @@ let package = Package(
 
         // MARK: Standard services and interop.
         /// grpc.health.v1 Health, server reflection (v1 and v1alpha) and the one-call registration helper.
-        .target(name: "BoxOfficeStandardServices", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto", log],
+        .target(name: "BoxOfficeStandardServices", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto", log, lifecycle],
                 swiftSettings: swiftSettings),
         /// grpc.testing.TestService and the interop client test cases.
         .target(name: "BoxOfficeInterop", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto", log],
@@ -120,7 +120,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeRPCTests", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeStandardServicesTests", dependencies: [
-            "BoxOfficeStandardServices", "BoxOfficeInterop", "BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto",
+            "BoxOfficeStandardServices", "BoxOfficeInterop", "BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto", log, lifecycle,
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficePostgresTests", dependencies: ["BoxOfficePostgres", "BoxOfficeHarness"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeBookingTests", dependencies: ["BoxOfficeBooking"], swiftSettings: swiftSettings),

@@ -8,7 +8,7 @@ data=${BOXOFFICE_TEST_DATA:-$PWD/.data/test}
 eval "$(Scripts/dev-servers.sh start "$data")"
 trap 'Scripts/dev-servers.sh stop "$data"' EXIT
 Scripts/check-generated.sh
-swift build -Xswiftc -warnings-as-errors
+swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build --parallel
 if compgen -G "Tests/Python/test_*.py" >/dev/null; then
   python3 -m pytest -q Tests/Python

@@ -86,6 +86,9 @@ public final class PostgresServer: Sendable {
         let directory = options.directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("boxoffice-pg-\(UUID().uuidString.prefix(8))").path
         try await initializeIfNeeded(directory: directory, options: options)
+        if !ownsDirectory, let running = try await adoptRunning(directory: directory, options: options, logger: logger) {
+            return running
+        }
         var lastError: (any Error)?
         for _ in 0..<(options.port == nil ? 3 : 1) {
             let port = try options.port ?? freeLoopbackPort()
@@ -142,6 +145,23 @@ public final class PostgresServer: Sendable {
     /// Drops database `name`, disconnecting its sessions first.
     public func dropDatabase(_ name: String) async throws {
         try await PostgresDatabases.drop(name, admin: configuration())
+    }
+
+    /// A server already running in `directory` (say, from an earlier `cluster up`) is reused, not restarted.
+    private static func adoptRunning(directory: String, options: Options, logger: Logger) async throws -> PostgresServer? {
+        let status = try await ProcessRunner.run("\(options.binDirectory)/pg_ctl", ["-D", directory, "status"], asUser: user)
+        guard status.status == 0,
+              let pidFile = try? String(contentsOfFile: "\(directory)/postmaster.pid", encoding: .utf8) else { return nil }
+        // postmaster.pid: pid, data folder, start time, port, socket folder, ...
+        let lines = pidFile.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 3, let port = Int(lines[3].trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard options.port == nil || options.port == port else {
+            throw PostgresHarnessError(message: "a server already runs in \(directory) on port \(port), not \(options.port!)")
+        }
+        let server = PostgresServer(port: port, directory: directory, ownsDirectory: false, options: options, logger: logger)
+        server.running.withLock { $0 = true }
+        logger.info("reusing running postgres", metadata: ["postgres.port": "\(port)", "postgres.directory": "\(directory)"])
+        return server
     }
 
     private static func initializeIfNeeded(directory: String, options: Options) async throws {

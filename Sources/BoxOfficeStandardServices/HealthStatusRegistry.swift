@@ -26,16 +26,16 @@ public final class HealthStatusRegistry: Sendable {
 
     /// Sets the status of `service` (`""` for the server) and tells its watchers when it changed.
     public func setStatus(_ status: HealthStatus, for service: String) {
-        deliver(state.withLock { state in
-            state.table.setStatus(status, for: service).map { (state.continuations[$0.watcher], $0.status) }
-        })
+        state.withLock { state in
+            Self.deliver(state.table.setStatus(status, for: service), to: state.continuations)
+        }
     }
 
     /// Makes `service` unknown again (watchers see SERVICE_UNKNOWN).
     public func clearStatus(of service: String) {
-        deliver(state.withLock { state in
-            state.table.clearStatus(of: service).map { (state.continuations[$0.watcher], $0.status) }
-        })
+        state.withLock { state in
+            Self.deliver(state.table.clearStatus(of: service), to: state.continuations)
+        }
     }
 
     /// Marks every known service NOT_SERVING, as a server does when it begins shutting down.
@@ -74,7 +74,10 @@ public final class HealthStatusRegistry: Sendable {
     /// The number of open Watch streams.
     public var watcherCount: Int { state.withLock { $0.table.watcherCount } }
 
-    private func deliver(_ notifications: [(AsyncStream<HealthStatus?>.Continuation?, HealthStatus?)]) {
-        for (continuation, status) in notifications { continuation?.yield(status) }
+    /// Yields under the lock, so that two racing changes reach every watcher in the order they
+    /// were made. `yield` never blocks and, with no `onTermination` handler, never calls back.
+    private static func deliver(_ notifications: [HealthWatchTable.Notification],
+                                to continuations: [HealthWatchTable.WatcherID: AsyncStream<HealthStatus?>.Continuation]) {
+        for notification in notifications { continuations[notification.watcher]?.yield(notification.status) }
     }
 }

@@ -24,19 +24,27 @@ struct InteropServerCommand: AsyncParsableCommand {
     var host = "127.0.0.1"
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .warning
+    var logLevel = "warning"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level '\(logLevel)'") }
+    }
 
     func run() async throws {
         var logger = Logger(label: "boxoffice.interop-server")
-        logger.logLevel = logLevel
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         let health = HealthStatusRegistry()
         var router = RPCRouter()
         TestService().register(on: &router)
         router.registerStandardServices(health: health)
         let server = GRPCServer(configuration: GRPCServer.Configuration(host: host, port: port, shutdownGracePeriod: .seconds(5)),
                                 router: router, logger: logger)
+        // A service group shuts services down last to first: health turns NOT_SERVING before
+        // the server starts draining.
         let services = ServiceGroup(configuration: .init(
-            services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [.init(service: server),
+                       .init(service: HealthShutdownService(health: health), successTerminationBehavior: .ignore)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await services.run() }
             let bound = try await server.listeningPort
@@ -45,5 +53,3 @@ struct InteropServerCommand: AsyncParsableCommand {
         }
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -124,11 +124,9 @@ enum Echo {
     static let whoAmI = method("WhoAmI")
     static let sleep = method("Sleep")
     static let remaining = method("Remaining")
-    static let cancelCount = method("CancelCount")
     static let serverStream = method("ServerStream", .serverStreaming)
     static let clientStream = method("ClientStream", .clientStreaming)
     static let bidi = method("Bidi", .bidirectionalStreaming)
-    static let bidiUntilCancelled = method("BidiUntilCancelled", .bidirectionalStreaming)
     static let sized = method("Sized")
     static let headers = method("Headers")
 }

@@ -1,6 +1,8 @@
 import BoxOfficeAPI
 import BoxOfficeRPC
 import BoxOfficeStandardServices
+import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Testing
 
 @Suite struct HealthServiceTests {
@@ -111,5 +113,28 @@ import Testing
         #expect(health.status(of: "") == .notServing)
         #expect(health.status(of: "a") == .notServing)
         #expect(health.knownServices == ["", "a"])
+    }
+}
+
+@Suite struct HealthShutdownServiceTests {
+    @Test func gracefulShutdownMarksEverythingNotServing() async throws {
+        let health = HealthStatusRegistry()
+        health.setStatus(.serving, for: "")
+        health.setStatus(.serving, for: "a")
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    startedContinuation.yield()
+                    try await HealthShutdownService(health: health).run()
+                }
+                for await _ in started { break }
+                #expect(health.status(of: "a") == .serving)
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+        #expect(health.status(of: "") == .notServing)
+        #expect(health.status(of: "a") == .notServing)
     }
 }

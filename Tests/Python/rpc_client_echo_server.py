@@ -12,12 +12,9 @@ Service boxoffice.test.Echo (all messages are raw bytes):
   WhoAmI        answers the server's --name (for balancing and failover tests).
   Sleep         sleeps x-sleep-ms (default 10000) unless cancelled, then echoes.
   Remaining     answers the server-side time remaining in ms (ASCII), or "none".
-  Cancelled     waits (up to 10 s) for the client to cancel; CancelCount then reports it.
-  CancelCount   answers how many Cancelled calls have seen the client cancel (ASCII).
   ServerStream  answers x-count (default 3) messages: the request followed by the index byte.
   ClientStream  answers the concatenation of every request message.
   Bidi          echoes each request message as it arrives.
-  BidiUntilCancelled  echoes like Bidi; a client cancel is counted for CancelCount.
   Sized         answers x-size bytes of 0x61.
 Also grpc.health.v1.Health, reporting --health for "" and boxoffice.test.Echo.
 
@@ -33,10 +30,6 @@ from concurrent import futures
 import grpc
 from grpc_health.v1 import health as health_servicer
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-cancel_count = 0
-cancel_lock = threading.Lock()
-
 
 def metadata_of(context):
     return list(context.invocation_metadata())
@@ -78,26 +71,6 @@ def remaining(request, context):
     return b"none" if left is None or left > 10 ** 6 else str(int(left * 1000)).encode()
 
 
-def cancelled(request, context):
-    global cancel_count
-    seen = threading.Event()
-
-    def on_done():
-        seen.set()
-
-    context.add_callback(on_done)
-    seen.wait(10)
-    if not context.is_active():
-        with cancel_lock:
-            cancel_count += 1
-    return request
-
-
-def cancel_count_handler(request, context):
-    with cancel_lock:
-        return str(cancel_count).encode()
-
-
 def server_stream(request, context):
     count = int(dict(metadata_of(context)).get("x-count", "3"))
     for index in range(count):
@@ -111,22 +84,6 @@ def client_stream(request_iterator, context):
 def bidi(request_iterator, context):
     for message in request_iterator:
         yield message
-
-
-def bidi_until_cancelled(request_iterator, context):
-    finished = threading.Event()
-
-    def on_termination():
-        # Runs when the RPC ends for any reason; without a normal finish it was cancelled.
-        global cancel_count
-        if not finished.is_set():
-            with cancel_lock:
-                cancel_count += 1
-
-    context.add_callback(on_termination)
-    for message in request_iterator:
-        yield message
-    finished.set()
 
 
 def headers(request, context):
@@ -154,12 +111,9 @@ def main():
         "WhoAmI": grpc.unary_unary_rpc_method_handler(who_am_i(args.name)),
         "Sleep": grpc.unary_unary_rpc_method_handler(sleep),
         "Remaining": grpc.unary_unary_rpc_method_handler(remaining),
-        "Cancelled": grpc.unary_unary_rpc_method_handler(cancelled),
-        "CancelCount": grpc.unary_unary_rpc_method_handler(cancel_count_handler),
         "ServerStream": grpc.unary_stream_rpc_method_handler(server_stream),
         "ClientStream": grpc.stream_unary_rpc_method_handler(client_stream),
         "Bidi": grpc.stream_stream_rpc_method_handler(bidi),
-        "BidiUntilCancelled": grpc.stream_stream_rpc_method_handler(bidi_until_cancelled),
         "Sized": grpc.unary_unary_rpc_method_handler(sized),
         "Headers": grpc.unary_unary_rpc_method_handler(headers),
     }

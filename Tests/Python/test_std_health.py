@@ -1,4 +1,6 @@
 """grpcio-health-checking's client against the health service of `boxoffice interop-server`."""
+import signal
+
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -45,3 +47,16 @@ def test_watch_starts_with_the_current_status(health_stub, service, expected):
     finally:
         call.cancel()
     assert call.code() == grpc.StatusCode.CANCELLED
+
+
+def test_graceful_shutdown_turns_watchers_not_serving():
+    server = start_interop_server()
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            call = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(service=""), timeout=10)
+            assert next(call).status == Status.SERVING
+            server.process.send_signal(signal.SIGTERM)
+            assert next(call).status == Status.NOT_SERVING
+            call.cancel()
+    finally:
+        assert server.stop() == 0

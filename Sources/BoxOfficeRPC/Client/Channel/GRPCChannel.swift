@@ -171,30 +171,37 @@ public final class GRPCChannel: Sendable {
 
     private func startConnecting(_ attempt: ConnectionPoolStateMachine<ClientConnection>.Attempt)
         -> Task<ClientConnection, any Error> {
-        let endpoint = endpoints[attempt.endpoint]
-        let task = Task<ClientConnection, any Error> { [configuration, group, logger] in
-            do {
-                let connection = try await ClientConnection.connect(to: endpoint, configuration: configuration.connection,
-                                                                    group: group, logger: logger)
-                if let service = configuration.healthCheckService {
-                    do {
-                        let timeout = Duration.nanoseconds(configuration.connection.connectTimeout.nanoseconds)
-                        try await ConnectionHealthCheck.check(service: service, on: connection, timeout: timeout)
-                    } catch {
-                        connection.close()
-                        throw error
-                    }
-                }
-                self.connected(attempt, connection: connection)
-                return connection
-            } catch {
-                let failure = error as? RPCError ?? RPCError(code: .unavailable, message: "\(error)", cause: error)
-                self.connectFailed(attempt, error: failure)
-                throw failure
-            }
+        // Registered under the lock that the task's own outcome report takes, so a quick failure
+        // cannot run before the registration and leave a stale entry behind.
+        state.withLock { state in
+            let task = Task { try await self.establish(attempt) }
+            state.attempts[attempt] = task
+            return task
         }
-        state.withLock { $0.attempts[attempt] = task }
-        return task
+    }
+
+    /// Connects (and health-checks, when configured) one slot, then reports the outcome to the pool.
+    private func establish(_ attempt: ConnectionPoolStateMachine<ClientConnection>.Attempt) async throws -> ClientConnection {
+        do {
+            let connection = try await ClientConnection.connect(to: endpoints[attempt.endpoint],
+                                                                configuration: configuration.connection,
+                                                                group: group, logger: logger)
+            if let service = configuration.healthCheckService {
+                do {
+                    let timeout = Duration.nanoseconds(configuration.connection.connectTimeout.nanoseconds)
+                    try await ConnectionHealthCheck.check(service: service, on: connection, timeout: timeout)
+                } catch {
+                    connection.close()
+                    throw error
+                }
+            }
+            connected(attempt, connection: connection)
+            return connection
+        } catch {
+            let failure = error as? RPCError ?? RPCError(code: .unavailable, message: "\(error)", cause: error)
+            connectFailed(attempt, error: failure)
+            throw failure
+        }
     }
 
     private func connected(_ attempt: ConnectionPoolStateMachine<ClientConnection>.Attempt, connection: ClientConnection) {
