@@ -21,7 +21,8 @@ GEN = HERE / "gen" / "interop"
 PROTOS = {
     "grpc/testing/empty.proto": "interop_gen/testing/empty.proto",
     "grpc/testing/messages.proto": "interop_gen/testing/messages.proto",
-    "grpc/testing/test.proto": "interop_gen/testing/test.proto",
+    # Not test_*.py: pytest would collect the generated module as a test file.
+    "grpc/testing/test.proto": "interop_gen/testing/testservice.proto",
     "grpc/reflection/v1/reflection.proto": "interop_gen/reflection_v1/reflection.proto",
 }
 
@@ -50,14 +51,14 @@ def stubs():
         (folder / "__init__.py").touch()
     if str(out) not in sys.path:
         sys.path.insert(0, str(out))
-    from interop_gen.testing import empty_pb2, messages_pb2, test_pb2, test_pb2_grpc
+    from interop_gen.testing import empty_pb2, messages_pb2, testservice_pb2, testservice_pb2_grpc
     from interop_gen.reflection_v1 import reflection_pb2, reflection_pb2_grpc
 
     class Stubs:
         empty = empty_pb2
         messages = messages_pb2
-        test = test_pb2
-        test_grpc = test_pb2_grpc
+        test = testservice_pb2
+        test_grpc = testservice_pb2_grpc
         reflection = reflection_pb2
         reflection_grpc = reflection_pb2_grpc
 

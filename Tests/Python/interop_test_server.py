@@ -16,7 +16,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 sys.path.insert(0, sys.argv[1])
-from interop_gen.testing import empty_pb2, messages_pb2, test_pb2_grpc  # noqa: E402
+from interop_gen.testing import empty_pb2, messages_pb2, testservice_pb2_grpc as test_pb2_grpc  # noqa: E402
 
 ECHO_INITIAL = "x-grpc-test-echo-initial"
 ECHO_TRAILING = "x-grpc-test-echo-trailing-bin"
