@@ -47,8 +47,8 @@ let package = Package(
         /// Message runtime: the `ProtoMessage` protocol, wire validation, errors, JSON mapping helpers,
         /// service descriptors. The only Swift module that calls libprotobuf-c.
         .target(name: "BoxOfficeProto", dependencies: ["CProtobufC", "CBoxOfficeProtos"], swiftSettings: swiftSettings),
-        /// Generated Swift for Protos/: messages, enums, service descriptors (and, later, clients/servers).
-        .target(name: "BoxOfficeAPI", dependencies: ["BoxOfficeProto"], swiftSettings: swiftSettings),
+        /// Generated Swift for Protos/: messages, enums, service descriptors, typed clients and server protocols.
+        .target(name: "BoxOfficeAPI", dependencies: ["BoxOfficeProto", "BoxOfficeRPC"], swiftSettings: swiftSettings),
         /// Descriptor set → Swift generator.
         .executableTarget(name: "boxoffice-codegen", dependencies: ["BoxOfficeProto"], swiftSettings: swiftSettings),
         /// Generated sample values of every message (tests, cross-check, fuzz seeds, benchmarks).

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Fails when the committed generated code differs from a fresh generation.
+# Fails when the committed generated code differs from a fresh generation: a changed, missing
+# or new file under the generated folders (untracked files count, so a generator that starts
+# writing a new file is caught too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x Scripts/generate.sh ] || { echo "check-generated: no Scripts/generate.sh yet"; exit 0; }
+generated=(Sources/CBoxOfficeProtos Sources/BoxOfficeAPI Sources/BoxOfficeProtoSamples)
 Scripts/generate.sh
-if ! git diff --quiet -- Sources/CBoxOfficeProtos Sources/BoxOfficeAPI Sources/BoxOfficeProtoSamples Protos; then
+changes=$(git status --porcelain --untracked-files=all -- "${generated[@]}")
+if [ -n "$changes" ]; then
   echo "check-generated: generated files are stale; run Scripts/generate.sh and commit:" >&2
-  git diff --stat -- Sources/CBoxOfficeProtos Sources/BoxOfficeAPI Sources/BoxOfficeProtoSamples Protos >&2
+  echo "$changes" >&2
   exit 1
 fi
+echo "check-generated: generated code is fresh"

@@ -60,7 +60,11 @@ for name in index.entries.keys.sorted() {
 var outputs: [String: String] = [:]
 for file in set.file {
     outputs[FileEmitter.outputName(for: file.name)] = FileEmitter(index: index).emit(file)
+    if let stubs = StubSupportEmitter.stubs(for: file) {
+        outputs[StubSupportEmitter.outputName(for: file.name)] = stubs
+    }
 }
+outputs["GeneratedStubSupport.swift"] = StubSupportEmitter.support
 outputs["BoxOfficeDescriptorSet.swift"] = RegistryEmitter(index: index)
     .emit(files: set.file, serializedFiles: WireScan.fileDescriptors(inSet: bytes))
 

@@ -88,6 +88,22 @@ struct ClientLiveCallTests {
         }
     }
 
+    /// grpcio answers a server stream without messages Trailers-Only (one HEADERS frame with
+    /// END_STREAM and grpc-status 0): that is an OK call with no messages.
+    @Test func serverStreamingWithNoMessagesEndsOK() async throws {
+        let server = try await SharedEchoServer.get()
+        try await withClient([server.endpoint]) { client in
+            let request = ClientRequest(message: "m".bytes, metadata: ["x-count": "0"])
+            let (metadata, messages) = try await client.serverStreaming(request: request, descriptor: Echo.serverStream) { response in
+                var received: [[UInt8]] = []
+                for try await message in response.messages { received.append(message) }
+                return (response.metadata, received)
+            }
+            #expect(metadata.isEmpty)
+            #expect(messages.isEmpty)
+        }
+    }
+
     @Test func clientStreamingSendsInteropSizes() async throws {
         let server = try await SharedEchoServer.get()
         try await withClient([server.endpoint]) { client in

@@ -43,6 +43,24 @@ struct ClientOurServerTests {
             await channel.close()
             return ServerResponse(message: try inner.get().message)
         }
+        router.registerUnary(path: Self.echo + "RemainingMicroseconds") { _, context in
+            ServerResponse(message: Array((context.remainingTime.map { String(Self.microseconds($0)) } ?? "none").utf8))
+        }
+        router.registerUnary(path: Self.echo + "RelayWithoutOptions") { request, context in
+            // No CallOptions: the outgoing call must pick up the deadline the server set for us.
+            let port = Int(request.metadata.firstString(forKey: "x-port") ?? "") ?? 0
+            let before = context.remainingTime.map { String(Self.microseconds($0)) } ?? "none"
+            let channel = GRPCChannel(endpoints: [ClientEndpoint(host: "127.0.0.1", port: port)])
+            let inner: Result<ClientResponse<[UInt8]>, any Error>
+            do {
+                inner = .success(try await GRPCClient(channel: channel).unary(
+                    request: ClientRequest(message: []), descriptor: Echo.method("RemainingMicroseconds")))
+            } catch {
+                inner = .failure(error)
+            }
+            await channel.close()
+            return ServerResponse(message: Array((before + " " + String(decoding: try inner.get().message, as: UTF8.self)).utf8))
+        }
         router.registerUnary(path: Self.echo + "Sleep") { request, _ in
             do {
                 try await Task.sleep(for: .seconds(30))
@@ -57,6 +75,9 @@ struct ClientOurServerTests {
                 for index in 0..<20 { try await writer.write(request.message + [UInt8(index)]) }
                 return ["x-done": "yes"]
             }
+        }
+        router.registerServerStreaming(path: Self.echo + "EmptyStream") { _, _ in
+            StreamingServerResponse { _ in ["x-done": "empty"] }
         }
         router.registerServerStreaming(path: Self.echo + "Endless") { _, _ in
             StreamingServerResponse { writer in
@@ -109,6 +130,10 @@ struct ClientOurServerTests {
         }
         server.beginGracefulShutdown()
         try await running.value
+    }
+
+    private static func microseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
     }
 
     private func method(_ name: String, _ kind: RPCKind = .unary) -> MethodDescriptor {
@@ -183,6 +208,27 @@ struct ClientOurServerTests {
         }
     }
 
+    @Test func emptyServerStreamEndsOKWithItsTrailers() async throws {
+        try await withServer { client, _ in
+            let (metadata, messageCount, trailers) = try await client.serverStreaming(
+                request: ClientRequest(message: []), descriptor: method("EmptyStream", .serverStreaming)
+            ) { response in
+                var messageCount = 0
+                var trailers: Metadata = [:]
+                for try await part in response.bodyParts {
+                    switch part {
+                    case .message: messageCount += 1
+                    case .trailingMetadata(let metadata): trailers = metadata
+                    }
+                }
+                return (response.metadata, messageCount, trailers)
+            }
+            #expect(metadata.isEmpty)
+            #expect(messageCount == 0)
+            #expect(trailers.firstString(forKey: "x-done") == "empty")
+        }
+    }
+
     @Test func deadlineReachesTheServerAndExpires() async throws {
         try await withServer { client, probe in
             let remaining = try await client.unary(request: ClientRequest(message: []), descriptor: method("Remaining"),
@@ -224,6 +270,25 @@ struct ClientOurServerTests {
                 descriptor: method("Relay"), options: CallOptions(timeout: .seconds(4)))
             let milliseconds = Int(String(decoding: response.message, as: UTF8.self)) ?? -1
             #expect(milliseconds > 2000 && milliseconds < 4000)
+        }
+    }
+
+    @Test func handlerCallsInheritTheDeadlineWithoutOptions() async throws {
+        try await withServer { first, _ in
+            try await withServer { second, _ in
+                let port = second.channel.endpoints[0].port
+                let response = try await first.unary(
+                    request: ClientRequest(message: [], metadata: ["x-port": .string(String(port))]),
+                    descriptor: method("RelayWithoutOptions"), options: CallOptions(timeout: .seconds(4)))
+                let budgets = String(decoding: response.message, as: UTF8.self).split(separator: " ").map { Int($0) }
+                #expect(budgets.count == 2)
+                let firstBudget = try #require(budgets.first ?? nil)
+                let secondBudget = try #require(budgets.last ?? nil, "the second server saw no deadline")
+                // grpc-timeout rounds up to the microsecond; otherwise the second budget is what
+                // was left of the first when the call was made.
+                #expect(secondBudget <= firstBudget + 1)
+                #expect(firstBudget <= 4_000_000 && secondBudget > 2_000_000)
+            }
         }
     }
 

@@ -48,7 +48,21 @@ struct ClientStreamStateMachineTests {
     @Test func serverFinishingBeforeTheRequestEndsResetsWithNoError() {
         var machine = Machine()
         let action = machine.receivedHeaders(Self.okHead + Self.trailers(0), endStream: true)
-        #expect(action == .finish(deliver: [], end: Self.end(.ok, trailers: ["x-initial": "1"]), resetStream: HTTP2ErrorCode.noError.rawValue))
+        #expect(action == .finish(deliver: [.metadata([:])], end: Self.end(.ok, trailers: ["x-initial": "1"]),
+                                  resetStream: HTTP2ErrorCode.noError.rawValue))
+    }
+
+    /// grpcio answers a server stream with no messages with one HEADERS frame (END_STREAM,
+    /// grpc-status 0): empty initial metadata, no messages, OK with the trailers' metadata.
+    @Test func okTrailersOnlyDeliversEmptyMetadataThenEndsOK() {
+        var machine = Machine()
+        machine.requestEnded()
+        let fields = [HTTP2HeaderField(":status", "200"), HTTP2HeaderField("content-type", "application/grpc"),
+                      HTTP2HeaderField("grpc-status", "0"), HTTP2HeaderField("x-trailer", "t")]
+        #expect(machine.receivedHeaders(fields, endStream: true)
+            == .finish(deliver: [.metadata([:])], end: Self.end(.ok, trailers: ["x-trailer": "t"]), resetStream: nil))
+        #expect(machine.isFinished)
+        #expect(machine.streamClosed(errorCode: 0) == .none)
     }
 
     @Test(arguments: [(400, RPCError.Code.internal), (401, .unauthenticated), (403, .permissionDenied),

@@ -9,7 +9,16 @@ package struct ServerCallRunner: Sendable {
     }
 
     /// Runs `call` to completion on the current task; never throws (errors become statuses).
+    ///
+    /// Interceptors and the handler run with ``RPCDeadline/current`` set to the call's deadline
+    /// (nil without one), so every outgoing call they make gets at most the remaining budget.
     package func run(_ call: ServerCall) async {
+        await RPCDeadline.$current.withValue(call.context.deadline) {
+            await runWithDeadline(call)
+        }
+    }
+
+    private func runWithDeadline(_ call: ServerCall) async {
         guard let method = router.methods[call.context.path] else {
             call.outbound.finish(status: Status(code: .unimplemented, message: "unknown method \(call.context.path)"),
                                  trailers: [:])

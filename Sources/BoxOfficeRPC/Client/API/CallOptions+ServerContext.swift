@@ -3,8 +3,8 @@ extension CallOptions {
     /// incoming call's remaining budget, and carries its request id (`x-request-id`) so the logs
     /// of both services line up.
     ///
-    /// Servers that set ``RPCDeadline/current`` around handlers make the deadline part automatic;
-    /// this initializer makes it explicit for code that holds the context.
+    /// ``GRPCServer`` sets ``RPCDeadline/current`` around handlers, which makes the deadline part
+    /// automatic; this initializer makes it explicit and adds the request id.
     public init(inheriting context: ServerContext, timeout: Duration? = nil, metadata: Metadata = [:],
                 waitForReady: Bool = false) {
         var metadata = metadata

@@ -145,7 +145,8 @@ public struct GRPCClient: Sendable {
     }
 
     /// Waits for the response headers, then hands the response to `onResponse`. A call that ends
-    /// before its headers (Trailers-Only) throws its status here.
+    /// before its headers (Trailers-Only) with an error throws its status here; an OK one arrives
+    /// as empty metadata followed by the trailers.
     private func respond<Output: Sendable, Result: Sendable>(
         stream: ClientStream, deserialize: @escaping @Sendable ([UInt8]) throws -> Output,
         onResponse: @escaping @Sendable (StreamingClientResponse<Output>) async throws -> Result

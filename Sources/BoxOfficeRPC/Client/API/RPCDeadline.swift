@@ -1,6 +1,6 @@
 /// The deadline of the RPC being served by the current task, if any.
 ///
-/// A server sets it for the duration of a handler (`RPCDeadline.$current.withValue(deadline) { … }`);
+/// ``GRPCServer`` sets it for the duration of each call's interceptors and handler;
 /// every call a ``GRPCClient`` makes inside inherits it, so an outgoing call gets only the
 /// remaining budget of the incoming one and sends it as `grpc-timeout`.
 public enum RPCDeadline {

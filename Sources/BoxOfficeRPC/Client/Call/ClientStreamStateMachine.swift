@@ -2,7 +2,8 @@
 ///
 /// A value type with no I/O. Each input returns an ``Action`` telling the owner what to deliver
 /// and whether to reset the stream. After ``Action/finish(deliver:end:resetStream:)`` every
-/// further input returns ``Action/none``, so duplicate or late events are harmless.
+/// further input returns ``Action/none``, so duplicate or late events are harmless. A call that
+/// ends OK always delivers `.metadata` first (empty for an OK Trailers-Only response).
 struct ClientStreamStateMachine: Sendable {
     enum Action: Sendable, Hashable {
         case none
@@ -136,7 +137,13 @@ struct ClientStreamStateMachine: Sendable {
             return fail(.unknown, "response content-type is not gRPC: \(contentType ?? "none")", reset: reset)
         }
         if endStream {
-            return finish(trailerFields: fields, reset: nil)  // Trailers-Only
+            // Trailers-Only. One that ends OK (e.g. a server stream with no messages) is still a
+            // response: empty initial metadata, no messages, then the trailers' status and metadata.
+            let action = finish(trailerFields: fields, reset: nil)
+            if case .finish(let parts, let end, let resetStream) = action, end.status.code == .ok {
+                return .finish(deliver: [.metadata([:])] + parts, end: end, resetStream: resetStream)
+            }
+            return action
         }
         let metadata: Metadata
         do {
