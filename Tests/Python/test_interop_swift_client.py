@@ -24,29 +24,11 @@ def python_server():
     server.stop()
 
 
-# Cases that fail against grpcio because of a known BoxOfficeRPC client bug, not the case itself.
-KNOWN_CLIENT_BUGS = {
-    # grpcio answers a stream without messages Trailers-Only (HEADERS with END_STREAM and
-    # grpc-status 0); GRPCClient.respond rejects that with INTERNAL "response did not start
-    # with headers" instead of reading empty metadata and the OK trailers.
-    "empty_stream",
-}
-
-
 def test_all_cases_pass_against_python_grpcio(python_server):
     result = run_client(python_server.target)
-    passed = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("PASS ")]
-    failed = [line.split()[1].rstrip(":") for line in result.stdout.splitlines() if line.startswith("FAIL ")]
-    assert set(failed) <= KNOWN_CLIENT_BUGS, result.stdout + result.stderr
-    assert set(passed) >= set(CASES) - KNOWN_CLIENT_BUGS
-    assert result.returncode == (1 if failed else 0)
-
-
-@pytest.mark.xfail(reason="GRPCClient rejects an OK Trailers-Only response (see KNOWN_CLIENT_BUGS)")
-@pytest.mark.parametrize("case", sorted(KNOWN_CLIENT_BUGS))
-def test_known_client_bug_cases_against_python_grpcio(python_server, case):
-    result = run_client(python_server.target, case)
     assert result.returncode == 0, result.stdout + result.stderr
+    passed = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("PASS ")]
+    assert passed == CASES
 
 
 def test_all_cases_pass_against_our_server():
