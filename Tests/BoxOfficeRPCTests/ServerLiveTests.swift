@@ -113,11 +113,16 @@ import Testing
 
     @Test func clientDeadlineCancelsTheHandlerTask() async throws {
         try await withServer { _, client, observations in
-            await #expect(throws: RPCError.self) {
+            let error = await #expect(throws: RPCError.self) {
                 try await client.unary(request: ClientRequest(message: []), descriptor: Self.method("Stuck"),
-                                       options: CallOptions(timeout: .milliseconds(200)))
+                                       options: CallOptions(timeout: .milliseconds(500)))
             }
-            #expect(await observations.waitFor("stuck cancelled"))
+            #expect(error?.code == .deadlineExceeded)
+            // On a loaded machine the deadline can pass before the server dispatches the call; then
+            // the handler rightly never runs. Whenever it did start, the deadline must cancel it.
+            if observations.all.contains("stuck started") {
+                #expect(await observations.waitFor("stuck cancelled"))
+            }
         }
     }
 
