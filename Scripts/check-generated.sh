@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 generated=(Sources/CBoxOfficeProtos Sources/BoxOfficeAPI Sources/BoxOfficeProtoSamples)
-Scripts/generate.sh
+# The test command builds into .build next; building the generator there too saves a second
+# compile of BoxOfficeProto and boxoffice-codegen in a separate scratch folder.
+BOXOFFICE_CODEGEN_SCRATCH=${BOXOFFICE_CODEGEN_SCRATCH:-.build} Scripts/generate.sh
 changes=$(git status --porcelain --untracked-files=all -- "${generated[@]}")
 if [ -n "$changes" ]; then
   echo "check-generated: generated files are stale; run Scripts/generate.sh and commit:" >&2
