@@ -15,6 +15,9 @@ let nio: [Target.Dependency] = [
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+/// What a service's gRPC face needs: the generated API and the runtime.
+let grpc: [Target.Dependency] = ["BoxOfficeAPI", "BoxOfficeRPC", "BoxOfficeProto"]
 
 let package = Package(
     name: "BoxOffice",
@@ -32,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries, each wrapped by exactly one Swift module.
@@ -86,20 +90,28 @@ let package = Package(
         .target(name: "BoxOfficeHarness", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log],
                 swiftSettings: swiftSettings),
 
-        // MARK: Services (each in Services/<Name>, with its own Schema/ migrations).
-        /// Inventory: seats, holds (PostgreSQL or Redis hold store), confirm, release, expiry.
-        .target(name: "BoxOfficeInventory", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log, metrics],
-                path: "Services/Inventory", exclude: ["Schema"], swiftSettings: swiftSettings),
-        /// Booking: waiting room, limits, and the hold → pay → confirm saga.
-        .target(name: "BoxOfficeBooking", dependencies: [log], path: "Services/Booking",
-                exclude: ["Schema"], swiftSettings: swiftSettings),
-
-        /// Payment: charge state, webhook verification, reconciliation decisions.
-        .target(name: "BoxOfficePayment", dependencies: [log, .product(name: "Crypto", package: "swift-crypto")],
-                path: "Services/Payment", exclude: ["Schema"], swiftSettings: swiftSettings),
-        /// The payment provider simulator: Stripe-like charges chosen by test tokens, signed webhooks.
-        .target(name: "BoxOfficeProviderSimulator", dependencies: [log, .product(name: "Crypto", package: "swift-crypto")],
+        // MARK: Services (each in Services/<Name>, with its own Schema/ migrations shipped as resources).
+        /// Inventory: seats, holds (PostgreSQL or Redis hold store), confirm, release, expiry; its gRPC service.
+        .target(name: "BoxOfficeInventory", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log, metrics] + grpc,
+                path: "Services/Inventory", resources: [.copy("Schema")], swiftSettings: swiftSettings),
+        /// Booking: waiting room, limits, the hold → pay → confirm saga, its store and gRPC service.
+        .target(name: "BoxOfficeBooking", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log, metrics, crypto] + grpc,
+                path: "Services/Booking", resources: [.copy("Schema")], swiftSettings: swiftSettings),
+        /// Payment: charge state, webhook verification, reconciliation, its store and gRPC services.
+        .target(name: "BoxOfficePayment", dependencies: ["BoxOfficePostgres", log, metrics, crypto] + grpc,
+                path: "Services/Payment", resources: [.copy("Schema")], swiftSettings: swiftSettings),
+        /// The payment provider simulator: Stripe-like charges chosen by test tokens, signed webhooks, its gRPC service.
+        .target(name: "BoxOfficeProviderSimulator", dependencies: [log, metrics, crypto] + grpc,
                 path: "Services/ProviderSimulator", swiftSettings: swiftSettings),
+        /// Hosting for service processes: server + health + reflection + metrics endpoint + background work + signals.
+        .target(name: "BoxOfficeServiceKit", dependencies: [
+            "BoxOfficeRPC", "BoxOfficeStandardServices", log, metrics, lifecycle,
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ] + nio, swiftSettings: swiftSettings),
+        /// A local cluster (PostgreSQL, Redis, the four service processes), the ticket drop and its report.
+        .target(name: "BoxOfficeCluster", dependencies: ["BoxOfficeHarness", "BoxOfficePostgres", "BoxOfficeRedis", log] + grpc,
+                swiftSettings: swiftSettings),
 
         // MARK: Standard services and interop.
         /// grpc.health.v1 Health, server reflection (v1 and v1alpha) and the one-call registration helper.
@@ -112,7 +124,8 @@ let package = Package(
         // MARK: The CLI.
         .executableTarget(name: "boxoffice", dependencies: [
             "BoxOfficeAPI", "BoxOfficeRPC", "BoxOfficePostgres", "BoxOfficeRedis", "BoxOfficeHarness", log, lifecycle,
-            "BoxOfficeStandardServices", "BoxOfficeInterop",
+            "BoxOfficeStandardServices", "BoxOfficeInterop", "BoxOfficeServiceKit", "BoxOfficeCluster",
+            "BoxOfficeInventory", "BoxOfficeBooking", "BoxOfficePayment", "BoxOfficeProviderSimulator", "BoxOfficeProto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
 
@@ -125,10 +138,16 @@ let package = Package(
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficePostgresTests", dependencies: ["BoxOfficePostgres", "BoxOfficeHarness"], swiftSettings: swiftSettings),
-        .testTarget(name: "BoxOfficeBookingTests", dependencies: ["BoxOfficeBooking"], swiftSettings: swiftSettings),
-        .testTarget(name: "BoxOfficePaymentTests", dependencies: ["BoxOfficePayment", "BoxOfficeProviderSimulator"],
+        .testTarget(name: "BoxOfficeBookingTests", dependencies: ["BoxOfficeBooking", "BoxOfficeHarness", "BoxOfficeStandardServices"] + grpc,
                     swiftSettings: swiftSettings),
-        .testTarget(name: "BoxOfficeInventoryTests", dependencies: ["BoxOfficeInventory", "BoxOfficeHarness"],
+        .testTarget(name: "BoxOfficePaymentTests", dependencies: ["BoxOfficePayment", "BoxOfficeProviderSimulator", "BoxOfficeHarness",
+                                                                  "BoxOfficeStandardServices"] + grpc,
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficeInventoryTests", dependencies: ["BoxOfficeInventory", "BoxOfficeHarness", "BoxOfficeStandardServices"] + grpc,
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficeProviderSimulatorTests", dependencies: ["BoxOfficeProviderSimulator", "BoxOfficeStandardServices"] + grpc,
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficeClusterTests", dependencies: ["BoxOfficeCluster", "BoxOfficeServiceKit", "BoxOfficeHarness"] + grpc,
                     swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeRedisTests", dependencies: ["BoxOfficeRedis", "BoxOfficeHarness"], swiftSettings: swiftSettings),
     ]

@@ -8,6 +8,11 @@ import ArgumentParser
 struct BoxOfficeCommand: AsyncParsableCommand {
     /// Every subcommand, in the order `--help` shows them.
     static let subcommands: [any ParsableCommand.Type] = [
+        ServeCommand.self,
+        ClusterCommand.self,
+        DropCommand.self,
+        ChaosCommand.self,
+        CallCommand.self,
         InteropServerCommand.self,
         InteropClientCommand.self,
     ]
