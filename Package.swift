@@ -86,6 +86,9 @@ let package = Package(
         /// Hold-script load generator for Benchmarks/redis/run.sh (our client vs redis-benchmark).
         .executableTarget(name: "redis-bench", dependencies: ["BoxOfficeRedis"], path: "Benchmarks/redis/Sources",
                           swiftSettings: swiftSettings),
+        /// HoldSeats load generator for Benchmarks/inventory/run.sh (our client vs redis-benchmark and pgbench).
+        .executableTarget(name: "inventory-bench", dependencies: ["BoxOfficeAPI", "BoxOfficeRPC", "BoxOfficeProto", "BoxOfficeInventory"],
+                          path: "Benchmarks/inventory/Bench", swiftSettings: swiftSettings),
         /// Starts real PostgreSQL and Redis for tests and for `boxoffice cluster up`.
         .target(name: "BoxOfficeHarness", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log],
                 swiftSettings: swiftSettings),
@@ -138,14 +141,16 @@ let package = Package(
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficePostgresTests", dependencies: ["BoxOfficePostgres", "BoxOfficeHarness"], swiftSettings: swiftSettings),
-        .testTarget(name: "BoxOfficeBookingTests", dependencies: ["BoxOfficeBooking", "BoxOfficeHarness", "BoxOfficeStandardServices"] + grpc,
+        .testTarget(name: "BoxOfficeBookingTests", dependencies: ["BoxOfficeBooking", "BoxOfficeHarness", "BoxOfficeStandardServices",
+                                                                 log, metrics] + grpc,
                     swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficePaymentTests", dependencies: ["BoxOfficePayment", "BoxOfficeProviderSimulator", "BoxOfficeHarness",
                                                                   "BoxOfficeStandardServices"] + grpc,
                     swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeInventoryTests", dependencies: ["BoxOfficeInventory", "BoxOfficeHarness", "BoxOfficeStandardServices"] + grpc,
                     swiftSettings: swiftSettings),
-        .testTarget(name: "BoxOfficeProviderSimulatorTests", dependencies: ["BoxOfficeProviderSimulator", "BoxOfficeStandardServices"] + grpc,
+        .testTarget(name: "BoxOfficeProviderSimulatorTests", dependencies: ["BoxOfficeProviderSimulator", "BoxOfficeStandardServices",
+                                                                          crypto, log] + grpc,
                     swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeClusterTests", dependencies: ["BoxOfficeCluster", "BoxOfficeServiceKit", "BoxOfficeHarness"] + grpc,
                     swiftSettings: swiftSettings),

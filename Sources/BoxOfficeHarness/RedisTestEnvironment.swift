@@ -17,6 +17,12 @@ public enum RedisTestEnvironment {
         return try await sharedServer.value.configuration
     }
 
+    /// The shared server's URL (`BOXOFFICE_REDIS_URL`, or the throwaway server's).
+    public static func sharedURL() async throws -> String {
+        if let url = ProcessInfo.processInfo.environment["BOXOFFICE_REDIS_URL"], !url.isEmpty { return url }
+        return try await sharedServer.value.url
+    }
+
     /// A fresh key prefix with a hash tag, e.g. `{t:6F1C…}:`, so every key of one test maps to one
     /// cluster slot and no two tests share keys.
     public static func uniqueKeyPrefix(_ label: String = "t") -> String {

@@ -8,12 +8,13 @@ import Foundation
 /// concurrency pool.
 final class LibpqSession {
     private let handle: OpaquePointer
-    private var machine = PipelineStateMachine()
+    private var machine: PipelineStateMachine
     private var nextRequestID: PipelineStateMachine.RequestID = 0
     private(set) var isBroken = false
 
-    private init(handle: OpaquePointer) {
+    private init(handle: OpaquePointer, preparedStatementCacheCapacity: Int) {
         self.handle = handle
+        self.machine = PipelineStateMachine(capacity: preparedStatementCacheCapacity)
     }
 
     deinit {
@@ -21,7 +22,9 @@ final class LibpqSession {
     }
 
     /// Connects (blocking) and switches the connection to nonblocking pipeline mode.
-    static func connect(conninfo: String) throws(PostgresError) -> LibpqSession {
+    static func connect(
+        conninfo: String, preparedStatementCacheCapacity: Int = PostgresConfiguration.defaultPreparedStatementCacheCapacity
+    ) throws(PostgresError) -> LibpqSession {
         // Defaults first: settings in the connection string (expanded at `dbname`) override them.
         let keywords = ["client_encoding", "connect_timeout", "dbname"]
         let values = ["UTF8", "10", conninfo]
@@ -33,7 +36,7 @@ final class LibpqSession {
             throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
         }
         // From here on the session owns the handle, whatever happens next.
-        let session = LibpqSession(handle: handle)
+        let session = LibpqSession(handle: handle, preparedStatementCacheCapacity: preparedStatementCacheCapacity)
         // libpq prints notices (and the FATAL of a server shutting down) to stderr by default;
         // errors reach callers as PostgresError, notices are not needed.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
@@ -44,6 +47,11 @@ final class LibpqSession {
             throw PostgresError(code: .connectionFailed, message: "could not enter pipeline mode: \(session.libpqMessage)")
         }
         return session
+    }
+
+    /// A canceller for the statement this session is running, usable from any thread.
+    func makeCanceller() -> LibpqCanceller? {
+        LibpqCanceller(connection: handle)
     }
 
     /// libpq's last error message, trimmed.
@@ -212,6 +220,9 @@ final class LibpqSession {
             }
         case .sync:
             sent = PQpipelineSync(handle)
+        case .deallocate(let name):
+            // Names are ours ("bo<n>"), never caller input. libpq 15 has no PQsendClosePrepared.
+            sent = PQsendQueryParams(handle, "DEALLOCATE \(name)", 0, nil, nil, nil, nil, 1)
         }
         return sent == 1 ? nil : markBroken()
     }

@@ -4,6 +4,9 @@
 /// sync point, so an error aborts only that request's remaining statements (and, for a batch,
 /// rolls back its implicit transaction), never a neighbour's. Statements are prepared once per
 /// connection and then executed by name; a prepare that fails is forgotten so it is retried.
+/// The prepared statements form an LRU cache of ``capacity`` entries: a request that needs a new
+/// one first deallocates the least recently used ones (in their own sync segment, so a failed
+/// `DEALLOCATE` never aborts a caller's statements), keeping the server-side count bounded.
 ///
 /// The machine does no I/O: ``plan(_:sqls:)`` says what to send, ``receive(_:)`` consumes what
 /// libpq reported and returns what to do.
@@ -19,6 +22,8 @@ struct PipelineStateMachine {
         case execute(name: String, statementIndex: Int)
         /// `PQpipelineSync`.
         case sync
+        /// `DEALLOCATE name`, evicting a prepared statement from the cache.
+        case deallocate(name: String)
     }
 
     /// What libpq reported, one `PQgetResult` at a time.
@@ -44,9 +49,17 @@ struct PipelineStateMachine {
     }
 
     private enum Expectation {
-        case prepare(sql: String, request: RequestID)
+        case prepare(sql: String, name: String, request: RequestID)
         case statement(RequestID)
         case sync(RequestID)
+        /// A `DEALLOCATE` or the sync closing the eviction segment: outcomes are ignored.
+        case deallocate
+        case evictionSync
+    }
+
+    private struct CachedStatement {
+        var name: String
+        var lastUse: UInt64
     }
 
     private struct InFlight {
@@ -54,14 +67,23 @@ struct PipelineStateMachine {
         var error: PostgresError?
     }
 
-    private var statementNames: [String: String] = [:]
+    /// The most prepared statements kept on the server (a single request may exceed it briefly).
+    let capacity: Int
+    private var statementNames: [String: CachedStatement] = [:]
     private var nextStatementNumber = 0
+    private var useClock: UInt64 = 0
     private var expectations: [Expectation] = []
     private var head = 0
     private var awaitingEnd = false
     private var requests: [RequestID: InFlight] = [:]
     /// Completed results, handed out by ``takeResults(_:)`` (kept out of `Action` so actions stay comparable).
     private var completed: [RequestID: [PostgresResult]] = [:]
+
+    /// Creates a machine whose prepared-statement cache holds at most `capacity` statements.
+    init(capacity: Int = PostgresConfiguration.defaultPreparedStatementCacheCapacity) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
 
     /// True when nothing is awaited from the server.
     var isIdle: Bool { head == expectations.count }
@@ -71,19 +93,21 @@ struct PipelineStateMachine {
 
     /// Plans the steps for a request of `sqls`, preparing statements not yet known to this connection.
     mutating func plan(_ request: RequestID, sqls: [String]) -> [Step] {
-        var steps: [Step] = []
-        steps.reserveCapacity(sqls.count + 1)
+        var steps = evictions(keeping: sqls)
+        steps.reserveCapacity(steps.count + sqls.count + 1)
         requests[request] = InFlight()
         for (index, sql) in sqls.enumerated() {
             let name: String
+            useClock += 1
             if let known = statementNames[sql] {
-                name = known
+                name = known.name
+                statementNames[sql]?.lastUse = useClock
             } else {
                 name = "bo\(nextStatementNumber)"
                 nextStatementNumber += 1
-                statementNames[sql] = name
+                statementNames[sql] = CachedStatement(name: name, lastUse: useClock)
                 steps.append(.prepare(name: name, sql: sql))
-                expectations.append(.prepare(sql: sql, request: request))
+                expectations.append(.prepare(sql: sql, name: name, request: request))
             }
             steps.append(.execute(name: name, statementIndex: index))
             expectations.append(.statement(request))
@@ -105,18 +129,30 @@ struct PipelineStateMachine {
             awaitingEnd = false
             advance()
             return nil
-        case (.sync, .endOfStatement):
+        case (.sync, .endOfStatement), (.evictionSync, .endOfStatement):
+            return nil
+        case (.deallocate, .endOfStatement):
+            guard awaitingEnd else { return nil }
+            awaitingEnd = false
+            advance()
+            return nil
+        case (.deallocate, .result), (.deallocate, .error), (.deallocate, .aborted):
+            // A name whose prepare failed is already gone on the server: nothing to undo.
+            awaitingEnd = true
+            return nil
+        case (.evictionSync, .sync):
+            advance()
             return nil
         case (.prepare, .result):
             awaitingEnd = true
             return nil
-        case (.prepare(let sql, let request), .error(let error)):
-            statementNames[sql] = nil
+        case (.prepare(let sql, let name, let request), .error(let error)):
+            forget(sql, named: name)
             record(error, for: request)
             awaitingEnd = true
             return nil
-        case (.prepare(let sql, _), .aborted):
-            statementNames[sql] = nil
+        case (.prepare(let sql, let name, _), .aborted):
+            forget(sql, named: name)
             awaitingEnd = true
             return nil
         case (.statement(let request), .result(let result)):
@@ -168,6 +204,35 @@ struct PipelineStateMachine {
             if case .sync(let request) = expectation, seen.insert(request).inserted { order.append(request) }
         }
         return order
+    }
+
+    /// Deallocate steps (plus their sync) making room for the new statements among `sqls`;
+    /// statements `sqls` uses are never evicted.
+    private mutating func evictions(keeping sqls: [String]) -> [Step] {
+        let needed = Set(sqls)
+        let missing = needed.reduce(0) { $0 + (statementNames[$1] == nil ? 1 : 0) }
+        var excess = statementNames.count + missing - capacity
+        guard excess > 0 else { return [] }
+        let victims = statementNames
+            .filter { !needed.contains($0.key) }
+            .sorted { $0.value.lastUse < $1.value.lastUse }
+        var steps: [Step] = []
+        for (sql, entry) in victims where excess > 0 {
+            statementNames[sql] = nil
+            steps.append(.deallocate(name: entry.name))
+            expectations.append(.deallocate)
+            excess -= 1
+        }
+        if !steps.isEmpty {
+            steps.append(.sync)
+            expectations.append(.evictionSync)
+        }
+        return steps
+    }
+
+    /// Forgets a statement whose prepare failed, unless the SQL was re-prepared under another name since.
+    private mutating func forget(_ sql: String, named name: String) {
+        if statementNames[sql]?.name == name { statementNames[sql] = nil }
     }
 
     private mutating func record(_ error: PostgresError, for request: RequestID) {

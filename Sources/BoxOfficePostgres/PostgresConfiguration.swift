@@ -2,10 +2,18 @@
 public struct PostgresConfiguration: Sendable, Hashable {
     /// A libpq connection string: a `postgresql://user:password@host:port/database` URL or `key=value` pairs.
     public var connectionString: String
+    /// The most prepared statements each connection keeps on the server; beyond it the least
+    /// recently used one is deallocated (and prepared again when next used).
+    public var preparedStatementCacheCapacity: Int
+
+    /// The default ``preparedStatementCacheCapacity``.
+    public static let defaultPreparedStatementCacheCapacity = 256
 
     /// Creates a configuration from a libpq connection string or URL.
-    public init(url connectionString: String) {
+    public init(url connectionString: String, preparedStatementCacheCapacity: Int = defaultPreparedStatementCacheCapacity) {
+        precondition(preparedStatementCacheCapacity > 0, "the prepared-statement cache needs room for one statement")
         self.connectionString = connectionString
+        self.preparedStatementCacheCapacity = preparedStatementCacheCapacity
     }
 }
 

@@ -9,9 +9,17 @@ import Synchronization
 /// own results. libpq's blocking calls run only on that thread. Safe to share between tasks, but
 /// session state (`BEGIN`, `SET`, `LISTEN`) is shared too: use ``PostgresClient/transaction(isolation:maxAttempts:_:)``
 /// for transactions. Call ``close()`` when done: it frees the handle and stops the thread.
+///
+/// Cancelling the task awaiting a statement call (``query(_:_:)``, ``execute(_:_:)``, ``batch(_:)``):
+/// a call still queued throws `CancellationError` without reaching the server; a call the server
+/// is running alone on the connection is stopped with `PQcancel` and throws ``PostgresError`` with
+/// SQLSTATE `57014`, leaving the connection usable. A call pipelined with other callers' calls is
+/// not cancelled (a cancel request would hit whichever statement runs) and completes normally.
 public final class PostgresConnection: Sendable {
+    typealias CallID = UInt64
+
     private enum Work {
-        case pipeline([PostgresStatement], CheckedContinuation<[PostgresResult], any Error>)
+        case pipeline(CallID, [PostgresStatement], CheckedContinuation<[PostgresResult], any Error>)
         case simple(String, CheckedContinuation<[PostgresResult], any Error>)
         case health(CheckedContinuation<Bool, Never>)
         case close(CheckedContinuation<Void, Never>)
@@ -23,6 +31,11 @@ public final class PostgresConnection: Sendable {
         var closed = false
         var transactionState: PostgresTransactionState = .idle
         var broken = false
+        var nextCallID: CallID = 0
+        /// The call being run when it is the only work the connection's thread took: cancellable by `PQcancel`.
+        var soleCallInFlight: CallID?
+        /// Cancel requests being delivered; no new work starts meanwhile, so none can hit the wrong statement.
+        var cancelsInProgress = 0
     }
 
     /// Holds the session; touched only on `thread`, whose single worker runs one drain at a time.
@@ -34,11 +47,13 @@ public final class PostgresConnection: Sendable {
     private let thread: NIOThreadPool
     private let box: SessionBox
     private let inbox = Mutex(Inbox())
+    private let canceller: LibpqCanceller?
     let logger: Logger
 
-    private init(thread: NIOThreadPool, session: LibpqSession, logger: Logger) {
+    private init(thread: NIOThreadPool, session: LibpqSession, canceller: LibpqCanceller?, logger: Logger) {
         self.thread = thread
         self.box = SessionBox(session)
+        self.canceller = canceller
         self.logger = logger
     }
 
@@ -54,7 +69,10 @@ public final class PostgresConnection: Sendable {
         let outcome: Result<SendableSession, PostgresError> = await withCheckedContinuation { continuation in
             thread.submit { _ in
                 do throws(PostgresError) {
-                    continuation.resume(returning: .success(SendableSession(try LibpqSession.connect(conninfo: configuration.connectionString))))
+                    let session = try LibpqSession.connect(
+                        conninfo: configuration.connectionString,
+                        preparedStatementCacheCapacity: configuration.preparedStatementCacheCapacity)
+                    continuation.resume(returning: .success(SendableSession(session)))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
@@ -63,7 +81,8 @@ public final class PostgresConnection: Sendable {
         switch outcome {
         case .success(let connected):
             logger.debug("postgres connection opened")
-            return PostgresConnection(thread: thread, session: connected.session, logger: logger)
+            return PostgresConnection(
+                thread: thread, session: connected.session, canceller: connected.session.makeCanceller(), logger: logger)
         case .failure(let error):
             try? await thread.shutdownGracefully()
             throw error
@@ -145,21 +164,31 @@ public final class PostgresConnection: Sendable {
     }
 
     func run(_ statements: [PostgresStatement]) async throws -> [PostgresResult] {
-        try await withCheckedThrowingContinuation { continuation in
-            enqueue(.pipeline(statements, continuation))
+        let id = inbox.withLock { state in
+            defer { state.nextCallID += 1 }
+            return state.nextCallID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                enqueue(.pipeline(id, statements, continuation))
+            }
+        } onCancel: {
+            cancel(id)
         }
     }
 
     private func enqueue(_ work: Work, evenIfClosed: Bool = false) {
         let startDrain: Bool? = inbox.withLock { state in
             if state.closed && !evenIfClosed { return nil }
+            // Checked under the lock: a cancellation handler running after this finds the call queued.
+            if case .pipeline = work, Task.isCancelled { return nil }
             state.queue.append(work)
-            if state.draining { return false }
+            if state.draining || state.cancelsInProgress > 0 { return false }
             state.draining = true
             return true
         }
         switch startDrain {
-        case nil: Self.reject(work)
+        case nil: Self.reject(work, closed: inbox.withLock { $0.closed })
         case true?: thread.submit { [self] _ in drain() }
         case false?: break
         }
@@ -167,23 +196,72 @@ public final class PostgresConnection: Sendable {
 
     private static let closedError = PostgresError(code: .closed, message: "connection is closed")
 
-    private static func reject(_ work: Work) {
+    private static func reject(_ work: Work, closed: Bool = true) {
         switch work {
-        case .pipeline(_, let continuation), .simple(_, let continuation): continuation.resume(throwing: closedError)
+        case .pipeline(_, _, let continuation): continuation.resume(throwing: closed ? closedError : CancellationError())
+        case .simple(_, let continuation): continuation.resume(throwing: closedError)
         case .health(let continuation): continuation.resume(returning: false)
         case .close(let continuation): continuation.resume()
         }
     }
 
-    /// Runs on `thread`: takes everything queued, runs it, repeats until the queue is empty.
+    /// A caller's task was cancelled: drop its call if still queued, or ask the server to stop it.
+    private func cancel(_ id: CallID) {
+        enum Decision {
+            case dequeued(CheckedContinuation<[PostgresResult], any Error>)
+            case sendCancel(LibpqCanceller)
+            case nothing
+        }
+        let decision: Decision = inbox.withLock { state in
+            let queued = state.queue.firstIndex { work in
+                if case .pipeline(let queuedID, _, _) = work { return queuedID == id }
+                return false
+            }
+            if let queued, case .pipeline(_, _, let continuation) = state.queue.remove(at: queued) {
+                return .dequeued(continuation)
+            }
+            guard state.soleCallInFlight == id, !state.closed, let canceller else { return .nothing }
+            state.soleCallInFlight = nil
+            state.cancelsInProgress += 1
+            return .sendCancel(canceller)
+        }
+        switch decision {
+        case .dequeued(let continuation):
+            continuation.resume(throwing: CancellationError())
+        case .sendCancel(let canceller):
+            // PQcancel opens a connection and blocks: never on the caller's thread or this connection's.
+            NIOThreadPool.singleton.submit { [self] _ in
+                if let failure = canceller.cancel() {
+                    logger.info("postgres cancel request failed", metadata: ["postgres.error": "\(failure)"])
+                }
+                let resumeDrain = inbox.withLock { state in
+                    state.cancelsInProgress -= 1
+                    guard state.cancelsInProgress == 0, !state.draining, !state.queue.isEmpty else { return false }
+                    state.draining = true
+                    return true
+                }
+                if resumeDrain { thread.submit { [self] _ in drain() } }
+            }
+        case .nothing:
+            break
+        }
+    }
+
+    /// Runs on `thread`: takes everything queued, runs it, repeats until the queue is empty
+    /// (or pauses while a cancel request is being delivered; its completion restarts the drain).
     private func drain() {
         while true {
-            let batch: [Work] = inbox.withLock { state in
-                if state.queue.isEmpty { state.draining = false }
-                defer { state.queue.removeAll(keepingCapacity: true) }
-                return state.queue
+            let taken: [Work]? = inbox.withLock { state in
+                if state.queue.isEmpty || state.cancelsInProgress > 0 {
+                    state.draining = false
+                    return nil
+                }
+                let batch = state.queue
+                state.queue.removeAll(keepingCapacity: true)
+                if batch.count == 1, case .pipeline(let id, _, _) = batch[0] { state.soleCallInFlight = id }
+                return batch
             }
-            if batch.isEmpty { return }
+            guard let batch = taken else { return }
             var completions = Completions()
             process(batch, &completions)
             let session = box.session
@@ -193,6 +271,7 @@ public final class PostgresConnection: Sendable {
             inbox.withLock { state in
                 state.transactionState = transactionState
                 state.broken = broken
+                state.soleCallInFlight = nil
             }
             completions.resumeAll()
         }
@@ -227,7 +306,7 @@ public final class PostgresConnection: Sendable {
         }
         for work in batch {
             switch work {
-            case .pipeline(let statements, let continuation):
+            case .pipeline(_, let statements, let continuation):
                 pipelined.append((statements, continuation))
             case .simple(let sql, let continuation):
                 flushPipelined()

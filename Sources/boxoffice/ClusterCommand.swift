@@ -1,10 +1,9 @@
 import ArgumentParser
 
-/// `cluster`: placeholder until it is built; its owner replaces this file.
+/// `boxoffice cluster up|down`: the whole system on this machine.
 struct ClusterCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cluster", abstract: "(not built yet)")
-
-    func run() async throws {
-        throw ValidationError("'cluster' is not built yet")
-    }
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Run a local BoxOffice cluster: PostgreSQL, Redis and the four services.",
+        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self])
 }

@@ -32,6 +32,9 @@ public final class PostgresHoldStore: HoldStore {
         if let key, let existing = try await existingHold(event: event, holderID: request.holderID, key: key) {
             return existing
         }
+        if case .generalAdmission(let pool, let quantity) = plan.target {
+            try await refuseIfSoldOut(pool: pool.code, quantity: quantity, event: event)
+        }
         let holdID = HoldIdentifier.make(eventID: event.id)
         do {
             return try await client.transaction { transaction in
@@ -46,6 +49,22 @@ public final class PostgresHoldStore: HoldStore {
         } catch {
             throw .from(error, doing: "holding seats")
         }
+    }
+
+    /// Answers "sold out" from one lock-free read before the hold transaction takes the holder's
+    /// row lock, so a crowd on a sold-out pool costs one indexed SELECT each. It only ever refuses:
+    /// the conditional UPDATE still decides every hold it lets through, and a unit freed just
+    /// after the read is simply not seen, as if the request had come a moment earlier.
+    private func refuseIfSoldOut(pool: String, quantity: Int, event: Event) async throws(InventoryError) {
+        let free: Int
+        do {
+            let rows = try await client.query(
+                "SELECT capacity - held - sold FROM ga_pools WHERE event_id = $1 AND code = $2", [event.id, pool])
+            free = Int(try rows.first?.decode(Int32.self, column: 0) ?? 0)
+        } catch {
+            throw .from(error, doing: "reading pool \(pool)")
+        }
+        if free < quantity { throw .resourceExhausted("only \(free) units left in pool \(pool)") }
     }
 
     public func confirm(holdID: String, holderID: String, orderReference: String, in event: Event, now: Date)

@@ -38,6 +38,22 @@ public struct OutcomeNotification: Sendable, Hashable, Codable, Identifiable {
         acknowledgedAt = nil
     }
 
+    /// Creates a value from its fields (a store reading its rows back).
+    public init(
+        id: String, paymentID: String, bookingID: String, status: PaymentStatus, amount: Money, createdAt: Date,
+        failedAttempts: Int, nextAttemptAt: Date, acknowledgedAt: Date?
+    ) {
+        self.id = id
+        self.paymentID = paymentID
+        self.bookingID = bookingID
+        self.status = status
+        self.amount = amount
+        self.createdAt = createdAt
+        self.failedAttempts = failedAttempts
+        self.nextAttemptAt = nextAttemptAt
+        self.acknowledgedAt = acknowledgedAt
+    }
+
     /// True when it should be delivered at `now`.
     public func isDue(at now: Date) -> Bool {
         acknowledgedAt == nil && nextAttemptAt <= now

@@ -12,6 +12,10 @@ public struct PaymentError: Error, Hashable, Sendable, CustomStringConvertible {
         case failedPrecondition
         /// The caller's deadline leaves too little time for a provider call.
         case deadlineExceeded
+        /// A webhook whose signature is missing, wrong, or outside the replay window.
+        case unauthenticated
+        /// The provider (or the database) could not be reached; retry later.
+        case unavailable
     }
 
     /// The class of failure.

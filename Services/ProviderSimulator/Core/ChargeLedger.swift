@@ -50,7 +50,12 @@ public struct ChargeLedger: Sendable {
     /// it is still processing); same key, other parameters → `invalidArgument` naming the fields that
     /// differ. Unknown tokens and bad amounts or currencies are `invalidArgument`. With
     /// probability `errorRate`, `unavailable` and nothing recorded.
-    public mutating func createCharge(_ request: CreateChargeRequest, at now: Date) -> CreateChargeDecision {
+    ///
+    /// `callerDeadline` is when the caller gives up (its gRPC deadline), if it said: the
+    /// `tok_timeout_*` tokens then answer `lateAnswerMargin` after it, so the answer never arrives
+    /// while the caller still waits; without one they answer after the configured caller timeout.
+    public mutating func createCharge(_ request: CreateChargeRequest, at now: Date,
+                                      callerDeadline: Date? = nil) -> CreateChargeDecision {
         guard !request.idempotencyKey.isEmpty else {
             return .reject(ProviderError(.invalidArgument, "idempotency_key is required"))
         }
@@ -92,7 +97,8 @@ public struct ChargeLedger: Sendable {
         case .promptly:
             answerAt = now.adding(drawLatency())
         case .afterCallerTimeout:
-            answerAt = now.adding(configuration.callerTimeout + configuration.lateAnswerMargin)
+            let givesUpAt = callerDeadline ?? now.adding(configuration.callerTimeout)
+            answerAt = max(givesUpAt, now).adding(configuration.lateAnswerMargin)
         }
         answerDates[id] = answerAt
         return .answerLater(chargeID: id, answerAt: answerAt)
@@ -125,10 +131,24 @@ public struct ChargeLedger: Sendable {
         return charge
     }
 
+    /// Completes every processing charge whose answer is due at `now` (see
+    /// ``completeCharge(id:at:)``); returns them, earliest due first. A server calls it before
+    /// reading the ledger, so a charge whose caller went away still finishes on time.
+    @discardableResult
+    public mutating func completeDueCharges(at now: Date) -> [Charge] {
+        dueCompletions(at: now).compactMap { completeCharge(id: $0, at: now) }
+    }
+
+    /// When the processing charge `id` is due to be answered; nil once it is finished or unknown.
+    public func answerDate(ofCharge id: String) -> Date? { answerDates[id] }
+
     /// Ids of processing charges whose answer is due at `now`, earliest first.
     public func dueCompletions(at now: Date) -> [String] {
         answerDates.filter { $0.value <= now }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
     }
+
+    /// When the next processing charge is due to be answered; nil when none is processing.
+    public var nextAnswerDate: Date? { answerDates.values.min() }
 
     /// When the ledger next has work: the earliest due charge answer or webhook attempt; nil when
     /// idle. A server sleeps until then (or until a request arrives).

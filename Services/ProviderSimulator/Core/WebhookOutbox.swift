@@ -33,7 +33,10 @@ public struct WebhookOutbox: Sendable, Hashable {
         let ordinal: Int
     }
 
-    private var deliveries: [String: Delivery] = [:]
+    // Scheduled deliveries apart from finished ones: the server asks for due work after every
+    // change, and a load run finishes tens of thousands of deliveries.
+    private var scheduled: [String: Delivery] = [:]
+    private var finished: [String: Delivery] = [:]
     private var nextOrdinal = 1
 
     /// An empty outbox.
@@ -64,29 +67,38 @@ public struct WebhookOutbox: Sendable, Hashable {
 
     /// Deliveries whose attempt is due at `now`, earliest first.
     public func due(at now: Date) -> [Delivery] {
-        deliveries.values
-            .filter { $0.state == .scheduled && $0.deliverAt <= now }
+        scheduled.values
+            .filter { $0.deliverAt <= now }
             .sorted { ($0.deliverAt, $0.ordinal) < ($1.deliverAt, $1.ordinal) }
     }
 
     /// When the next scheduled attempt is due; nil when nothing waits.
     public var nextDueDate: Date? {
-        deliveries.values.filter { $0.state == .scheduled }.map(\.deliverAt).min()
+        scheduled.values.lazy.map(\.deliverAt).min()
+    }
+
+    /// When the next scheduled attempt is due, leaving out the deliveries in `excluded` (those
+    /// being attempted right now); nil when nothing else waits.
+    public func nextDueDate(excluding excluded: Set<String>) -> Date? {
+        scheduled.values.lazy.filter { !excluded.contains($0.id) }.map(\.deliverAt).min()
     }
 
     /// Every delivery, in creation order.
     public var all: [Delivery] {
-        deliveries.values.sorted { $0.ordinal < $1.ordinal }
+        (Array(scheduled.values) + Array(finished.values)).sorted { $0.ordinal < $1.ordinal }
     }
 
     /// The delivery with that id.
-    public func delivery(id: String) -> Delivery? { deliveries[id] }
+    public func delivery(id: String) -> Delivery? { scheduled[id] ?? finished[id] }
+
+    /// How many deliveries still wait for an attempt.
+    public var scheduledCount: Int { scheduled.count }
 
     /// Records the answer to an attempt: acknowledged, or failed and rescheduled with backoff
     /// (abandoned after `retry.maxAttempts`). Unknown ids and finished deliveries are ignored, so a
     /// late answer to an earlier attempt is harmless.
     public mutating func recordAttempt(_ id: String, acknowledged: Bool, at now: Date, retry: RetryBackoff) {
-        guard var delivery = deliveries[id], delivery.state == .scheduled else { return }
+        guard var delivery = scheduled[id] else { return }
         if acknowledged {
             delivery.state = .acknowledged
         } else if delivery.attempt >= retry.maxAttempts {
@@ -94,14 +106,17 @@ public struct WebhookOutbox: Sendable, Hashable {
         } else {
             delivery.deliverAt = now.adding(retry.delay(afterFailedAttempts: delivery.attempt))
             delivery.attempt += 1
+            scheduled[id] = delivery
+            return
         }
-        deliveries[id] = delivery
+        scheduled[id] = nil
+        finished[id] = delivery
     }
 
     private mutating func add(_ event: WebhookEvent, at date: Date) {
         let ordinal = nextOrdinal
         nextOrdinal += 1
         let id = "whd_sim_" + String(ordinal)
-        deliveries[id] = Delivery(id: id, event: event, deliverAt: date, attempt: 1, state: .scheduled, ordinal: ordinal)
+        scheduled[id] = Delivery(id: id, event: event, deliverAt: date, attempt: 1, state: .scheduled, ordinal: ordinal)
     }
 }

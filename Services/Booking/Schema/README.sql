@@ -1,1 +1,0 @@
--- booking schema: migrations land here
