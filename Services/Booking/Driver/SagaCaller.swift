@@ -9,6 +9,9 @@ import Foundation
 struct SagaCaller: Sendable {
     let peers: BookingPeers
     let crashPoints: CrashPoints
+    /// Records every hold call's latency and whether inventory failed it, for waiting rooms whose
+    /// admission rate follows downstream health.
+    var holdHealth: DownstreamHealthTracker?
 
     func perform(_ call: SagaCall, now: SagaInstant) async -> SagaCallOutcome {
         let timeout = max(now.duration(to: call.deadline), .milliseconds(100))
@@ -20,7 +23,10 @@ struct SagaCaller: Sendable {
             request.holderID = holderId
             request.selection = Self.inventorySelection(selection)
             request.idempotencyKey = call.idempotencyKey
-            let outcome = SagaAnswers.hold(await Self.result { try await peers.inventory.holdSeats(request, options: options) })
+            let started = ContinuousClock.now
+            let answer = await Self.result { try await peers.inventory.holdSeats(request, options: options) }
+            holdHealth?.record(latency: .now - started, failed: Self.isDownstreamFailure(answer))
+            let outcome = SagaAnswers.hold(answer)
             crashPoints.reach(.beforeHoldStored)
             return outcome
 
@@ -118,6 +124,13 @@ struct SagaCaller: Sendable {
     }
 
     /// Runs an RPC and captures its status; any non-RPC error counts as UNKNOWN (outcome unknown).
+    /// Whether an answer says the downstream service is struggling, as opposed to a refusal a
+    /// healthy inventory gives (sold out, seat taken, cap reached: RESOURCE_EXHAUSTED; bad request).
+    static func isDownstreamFailure<T>(_ answer: Result<T, RPCError>) -> Bool {
+        guard case .failure(let error) = answer else { return false }
+        return [.unavailable, .deadlineExceeded, .internal, .unknown].contains(error.code)
+    }
+
     static func result<T>(_ body: () async throws -> T) async -> Result<T, RPCError> {
         do {
             return .success(try await body())

@@ -23,7 +23,17 @@ public final class SagaDriver: Sendable {
     let observers = SagaObservers()
     /// Wake-ups further away than this are left to the recovery worker's scan.
     let inProcessTimerHorizon: Duration
-    private let tasks = Mutex<(next: Int, running: [Int: Task<Void, Never>], closed: Bool)>((0, [:], false))
+    private let tasks = Mutex(TrackedWork())
+
+    /// The detached work in flight, and which bookings have a call in flight in this process.
+    private struct TrackedWork {
+        var next = 0
+        var running: [Int: Task<Void, Never>] = [:]
+        var closed = false
+        /// Calls in flight per booking: their timers are left alone until the call answers (every
+        /// call carries a deadline, so it always does), instead of repeating a call still running.
+        var callsInFlight: [String: Int] = [:]
+    }
 
     /// Creates a driver.
     ///
@@ -31,12 +41,15 @@ public final class SagaDriver: Sendable {
     ///   - clock: the wall clock (tests may pass another).
     ///   - inProcessTimerHorizon: wake-ups due within this are timed in-process; later ones are found
     ///     by the recovery worker.
+    ///   - holdHealth: records the latency and failures of every hold call (for waiting rooms whose
+    ///     admission rate follows inventory's health).
     public init(store: BookingStore, peers: BookingPeers, policy: SagaPolicy = SagaPolicy(),
                 crashPoints: CrashPoints = .fromEnvironment, inProcessTimerHorizon: Duration = .seconds(120),
+                holdHealth: DownstreamHealthTracker? = nil,
                 clock: @escaping @Sendable () -> SagaInstant = SagaInstant.wallClock, logger: Logger) {
         self.store = store
         self.policy = policy
-        self.caller = SagaCaller(peers: peers, crashPoints: crashPoints)
+        self.caller = SagaCaller(peers: peers, crashPoints: crashPoints, holdHealth: holdHealth)
         self.crashPoints = crashPoints
         self.clock = clock
         self.inProcessTimerHorizon = inProcessTimerHorizon
@@ -93,7 +106,7 @@ public final class SagaDriver: Sendable {
     @discardableResult
     public func fireDueTimers(limit: Int = 1_000) async throws -> Int {
         let due = try await store.dueSagas(at: clock().date, limit: limit)
-        for id in due {
+        for id in due where !hasCallInFlight(id) {
             do {
                 try await feed(id, .timerFired)
             } catch {
@@ -170,8 +183,10 @@ public final class SagaDriver: Sendable {
         for action in actions {
             switch action {
             case .call(let call):
-                spawn { [self] in
+                tasks.withLock { $0.callsInFlight[bookingId, default: 0] += 1 }
+                spawn(onDrop: { [self] in callEnded(bookingId) }) { [self] in
                     let outcome = await caller.perform(call, now: clock())
+                    callEnded(bookingId)
                     guard !Task.isCancelled else { return }
                     do {
                         try await feed(bookingId, outcome.event) { record in
@@ -201,16 +216,30 @@ public final class SagaDriver: Sendable {
         }
     }
 
-    /// Runs `work` detached (no inherited RPC deadline) and tracked until it ends.
-    private func spawn(_ work: @escaping @Sendable () async -> Void) {
+    private func hasCallInFlight(_ bookingId: String) -> Bool {
+        tasks.withLock { $0.callsInFlight[bookingId, default: 0] > 0 }
+    }
+
+    private func callEnded(_ bookingId: String) {
         tasks.withLock { state in
-            guard !state.closed else { return }
+            let left = state.callsInFlight[bookingId, default: 0] - 1
+            state.callsInFlight[bookingId] = left > 0 ? left : nil
+        }
+    }
+
+    /// Runs `work` detached (no inherited RPC deadline) and tracked until it ends; after
+    /// ``shutdown()`` the work is dropped and `onDrop` runs instead.
+    private func spawn(onDrop: @Sendable () -> Void = {}, _ work: @escaping @Sendable () async -> Void) {
+        let dropped = tasks.withLock { state -> Bool in
+            guard !state.closed else { return true }
             let id = state.next
             state.next += 1
             state.running[id] = Task.detached { [self] in
                 await work()
                 _ = tasks.withLock { $0.running.removeValue(forKey: id) }
             }
+            return false
         }
+        if dropped { onDrop() }
     }
 }

@@ -56,7 +56,7 @@ public struct ClusterPlan: Sendable {
                           "--redis-prefix", "\(name):", "--inventory", address(.inventory), "--payment", address(.payment)]
         case .payment:
             arguments += ["--pg-url", databaseURLs[service] ?? postgresURL, "--provider", address(.providerSimulator),
-                          "--booking", address(.booking), "--provider-timeout-ms", "30000"]
+                          "--booking", address(.booking)]
         case .providerSimulator:
             arguments += ["--webhook-target", address(.payment)]
         }

@@ -43,6 +43,9 @@ struct ServeBookingCommand: AsyncParsableCommand {
     @Option(help: "Users admitted together (env BOXOFFICE_ADMISSION_BATCH).")
     var admissionBatch = environmentDefault("admission-batch").flatMap { Int($0) } ?? 10
 
+    @Flag(help: "Admission rates follow inventory's health: up while holds are fast, down when their latency or error rate passes its limit; an event's label admission_rate_follows_health overrides it (env BOXOFFICE_ADMISSION_FOLLOWS_HEALTH=true).")
+    var admissionFollowsHealth = environmentDefault("admission-follows-health") == "true"
+
     @Option(help: "Per-event admission rates, EVENT=RATE, comma-separated (env BOXOFFICE_EVENT_ADMISSION_RATES).")
     var eventAdmissionRates = environmentDefault("event-admission-rates") ?? ""
 
@@ -112,9 +115,15 @@ struct ServeBookingCommand: AsyncParsableCommand {
         let keyPrefix = redisPrefix + "booking:"
 
         let signer = try AdmissionTokenSigner(secret: admissionSecret)
-        let room = WaitingRoom(redis: redis, keyPrefix: keyPrefix, signer: signer, logger: logger)
+        let holdHealth = DownstreamHealthTracker()
+        let room = WaitingRoom(redis: redis, keyPrefix: keyPrefix, signer: signer,
+                               health: { holdHealth.currentHealth() }, logger: logger)
         let (peers, channels) = BookingPeers.dialling(inventory: ClientEndpoint(inventory)!, payment: ClientEndpoint(payment)!)
-        let defaults = WaitingRoomDefaults(ratePerSecond: admissionRate, batchSize: admissionBatch,
+        let following = admissionFollowsHealth
+            ? HealthFollowingRate(initialPerSecond: admissionRate, minimumPerSecond: max(1, admissionRate / 10),
+                                  maximumPerSecond: max(1, admissionRate * 4))
+            : nil
+        let defaults = WaitingRoomDefaults(ratePerSecond: admissionRate, batchSize: admissionBatch, followHealth: following,
                                            ratePerEvent: try parsedEventRates(), abandonAfter: .seconds(queueAbandonSeconds))
         let waitingRoom = WaitingRoomRPC(room: room, provision: { eventID in
             var request = Boxoffice_Inventory_V1_GetEventRequest()
@@ -130,7 +139,8 @@ struct ServeBookingCommand: AsyncParsableCommand {
                                       bucket: .init(capacity: holdRateBurst, refillPerSecond: holdRatePerSecond))
         var policy = SagaPolicy()
         policy.chargeTimeout = .milliseconds(providerTimeoutMs) + .seconds(5)
-        let driver = SagaDriver(store: BookingStore(client: postgres), peers: peers, policy: policy, logger: logger)
+        let driver = SagaDriver(store: BookingStore(client: postgres), peers: peers, policy: policy, holdHealth: holdHealth,
+                                logger: logger)
         let service = BookingService(driver: driver, admission: signer, waitingRoom: waitingRoom, rateLimiter: limiter,
                                      logger: logger)
         var router = RPCRouter()

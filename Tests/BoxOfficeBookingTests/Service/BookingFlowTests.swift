@@ -106,6 +106,25 @@ struct BookingFlowTests {
         }
     }
 
+    @Test("hold calls feed the downstream health the admission rate follows: failures count, sold out does not")
+    func holdHealthRecorded() async throws {
+        let tracker = DownstreamHealthTracker(smoothing: 0.5)
+        try await BookingTestBed.run(holdHealth: tracker) { bed in
+            #expect(tracker.currentHealth() == nil)
+            bed.inventory.configure { $0.hold = .refuse(.resourceExhausted, "pool floor has 0 left") }
+            _ = await expectStatus(.resourceExhausted) {
+                _ = try await bed.client.holdSeats(bed.holdRequest(user: "hal", key: "k1"))
+            }
+            #expect(tracker.currentHealth()?.errorRate == 0)
+            bed.inventory.configure { $0.hold = .fail(.unavailable, times: 1) }
+            _ = try await bed.hold(user: "hal")  // one UNAVAILABLE, then granted on the retry
+            let health = try #require(tracker.currentHealth())
+            // Samples ok (sold out), failed, ok, each weighted 0.5: 0 → 0.5 → 0.25.
+            #expect(health.errorRate == 0.25)
+            #expect(health.latency > .zero)
+        }
+    }
+
     @Test("sold out: HoldSeats answers inventory's RESOURCE_EXHAUSTED and leaves no visible booking")
     func soldOut() async throws {
         try await BookingTestBed.run { bed in

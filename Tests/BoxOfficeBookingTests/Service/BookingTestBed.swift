@@ -37,7 +37,8 @@ struct BookingTestBed {
 
     /// Runs `body` against a fresh bed and tears everything down afterwards.
     static func run(timing: BookingService.Timing = BookingService.Timing(), timerHorizon: Duration = .seconds(120),
-                    rateLimiter: UserRateLimiter? = nil, _ body: (BookingTestBed) async throws -> Void) async throws {
+                    rateLimiter: UserRateLimiter? = nil, holdHealth: DownstreamHealthTracker? = nil,
+                    _ body: (BookingTestBed) async throws -> Void) async throws {
         let database = try await PostgresTestEnvironment.createDatabase("booking")
         let postgres = PostgresClient(configuration: database.configuration, logger: logger)
         let inventory = FakeInventory()
@@ -60,7 +61,7 @@ struct BookingTestBed {
                                      payment: .init(wrapping: GRPCClient(channel: peerChannel)))
             let store = BookingStore(client: postgres)
             let sagaDriver = SagaDriver(store: store, peers: peers, policy: testPolicy, crashPoints: .disarmed,
-                                         inProcessTimerHorizon: timerHorizon, logger: logger)
+                                         inProcessTimerHorizon: timerHorizon, holdHealth: holdHealth, logger: logger)
             driver = sagaDriver
             let signer = try AdmissionTokenSigner(secret: secret)
             let service = BookingService(driver: sagaDriver, admission: signer, waitingRoom: nil, rateLimiter: rateLimiter,
