@@ -57,7 +57,8 @@ public struct ProviderSimulator: Sendable {
 
     private init(configuration: SimulatorConfiguration, seed: UInt64, webhooks: WebhookSettings,
                  receiver: Boxoffice_Provider_V1_WebhookReceiver.Client?, ownedChannel: GRPCChannel?, logger: Logger) {
-        let ledger = SharedLedger(ledger: ChargeLedger(configuration: configuration, seed: seed))
+        let ledger = SharedLedger(ledger: ChargeLedger(configuration: configuration, seed: seed,
+                                                     idTag: ChargeLedger.freshIDTag()))
         self.ledger = ledger
         self.ownedChannel = ownedChannel
         self.dispatcher = WebhookDispatcher(

@@ -20,6 +20,20 @@ struct ProviderLedgerTests {
         return (ledger, charge)
     }
 
+    @Test("a restarted simulator (a new ledger with the same seed and a fresh tag) never reuses a charge id")
+    func idsSurviveRestart() throws {
+        func firstChargeID(tag: String) -> String? {
+            var ledger = ChargeLedger(seed: 7, idTag: tag)
+            guard case .answerLater(let id, _) = ledger.createCharge(request, at: t0) else { return nil }
+            return id
+        }
+        let first = try #require(firstChargeID(tag: ChargeLedger.freshIDTag()))
+        let afterRestart = try #require(firstChargeID(tag: ChargeLedger.freshIDTag()))
+        #expect(first.hasPrefix("ch_sim_"))
+        #expect(first != afterRestart)
+        #expect(firstChargeID(tag: "") == "ch_sim_00000001", "untagged ledgers replay identically")
+    }
+
     @Test("same key and parameters: the same charge, nothing new recorded")
     func sameKeySameParameters() throws {
         var (ledger, charge) = try ledgerWithCharge()

@@ -173,7 +173,20 @@ def test_payment_killed_during_a_provider_call_resolves_after_restart(database, 
 
         found = wait_for(recorded, timeout=20)
         assert found is not None and s.payment.PaymentStatus.Name(found.status) == "PAYMENT_STATUS_PENDING"
-        # The provider call is outstanding (the token answers 1.5 s after its deadline): kill -9 now.
+        # Payment stores PENDING before it calls the provider: wait until the provider has the call,
+        # so the kill lands while the call is outstanding (the token answers 1.5 s after its deadline).
+        provider_stub = s.provider_grpc.ProviderServiceStub(grpc.insecure_channel(f"127.0.0.1:{provider.port}"))
+
+        def provider_has_call():
+            try:
+                provider_stub.GetCharge(s.provider.GetChargeRequest(idempotency_key=f"boxoffice-booking-{booking_id}"),
+                                        timeout=2)
+                return True
+            except grpc.RpcError as error:
+                assert error.code() == grpc.StatusCode.NOT_FOUND, error
+                return False
+
+        assert wait_for(provider_has_call, timeout=20), "the provider never received the charge call"
         payment.process.kill()
         payment.process.wait(timeout=10)
         with pytest.raises(grpc.RpcError):

@@ -35,11 +35,24 @@ public struct ChargeLedger: Sendable {
     private var refundIDsByKey: [String: String] = [:]
     private var eventCounts: [String: Int64] = [:]
     private var nextNumber = 1
+    /// Put in every id (`ch_sim_<tag>_00000001`): distinguishes this ledger's ids from those of an
+    /// earlier process, since a simulator restarted after a crash forgets its charges but must never
+    /// hand out an id a payment already recorded, just as a real provider never reuses one.
+    private let idTag: String
 
     /// An empty ledger; `seed` fixes every latency and simulated error it draws.
-    public init(configuration: SimulatorConfiguration = SimulatorConfiguration(), seed: UInt64 = 0) {
+    ///
+    /// - Parameter idTag: put in every id; a process passes ``freshIDTag()`` so that its ids differ
+    ///   from any earlier run's; the default (none) keeps seeded simulations identical on replay.
+    public init(configuration: SimulatorConfiguration = SimulatorConfiguration(), seed: UInt64 = 0, idTag: String = "") {
         self.configuration = configuration
         self.random = SeededRandom(seed: seed)
+        self.idTag = idTag.isEmpty ? "" : idTag + "_"
+    }
+
+    /// A tag no earlier run is likely to have used (32 random bits, hex).
+    public static func freshIDTag() -> String {
+        String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 16)
     }
 
     // MARK: Charges
@@ -257,7 +270,7 @@ public struct ChargeLedger: Sendable {
     private mutating func makeID(_ prefix: String) -> String {
         defer { nextNumber += 1 }
         let digits = String(nextNumber)
-        return prefix + "_sim_" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+        return prefix + "_sim_" + idTag + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
     private static func differingFields(_ a: CreateChargeRequest, _ b: CreateChargeRequest) -> [String] {
