@@ -30,8 +30,7 @@ extension RPCRouter {
                 Grpc_Reflection_V1_ServerReflection.descriptor.fullName,
                 Grpc_Reflection_V1alpha_ServerReflection.descriptor.fullName,
             ])
-        ReflectionServiceV1(resolver: resolver).register(on: &self)
-        ReflectionServiceV1Alpha(resolver: resolver).register(on: &self)
+        ReflectionService(resolver: resolver).register(on: &self)
     }
 
     /// `package.Service` from `/package.Service/Method`.

@@ -1,16 +1,29 @@
 import BoxOfficeAPI
+import BoxOfficeProto
 import BoxOfficeRPC
 
-/// `grpc.reflection.v1.ServerReflection`: one bidi call, one answer per request, in order.
-struct ReflectionServiceV1: Sendable {
+/// Server reflection, `grpc.reflection.v1.ServerReflection` and `grpc.reflection.v1alpha.ServerReflection`:
+/// one bidi call, one answer per request, in order.
+///
+/// The two versions' messages are the same on the wire (same fields, same numbers), so both methods
+/// are served with the v1 message types.
+struct ReflectionService: Sendable {
     typealias Request = Grpc_Reflection_V1_ServerReflectionRequest
     typealias Response = Grpc_Reflection_V1_ServerReflectionResponse
 
     let resolver: ReflectionResolver
 
+    /// Registers the v1 and v1alpha methods.
     func register(on router: inout RPCRouter) {
+        for method in [Grpc_Reflection_V1_ServerReflection.Method.ServerReflectionInfo.descriptor,
+                       Grpc_Reflection_V1alpha_ServerReflection.Method.ServerReflectionInfo.descriptor] {
+            register(method, on: &router)
+        }
+    }
+
+    private func register(_ method: MethodDescriptor, on router: inout RPCRouter) {
         let resolver = self.resolver
-        router.registerBidirectionalStreaming(Grpc_Reflection_V1_ServerReflection.Method.ServerReflectionInfo.descriptor) {
+        router.registerBidirectionalStreaming(method) {
             (requests: StreamingServerRequest<Request>, _) -> StreamingServerResponse<Response> in
             StreamingServerResponse { writer in
                 for try await request in requests.messages {
