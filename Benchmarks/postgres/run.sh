@@ -6,6 +6,10 @@
 #
 # Uses BOXOFFICE_PG_URL (a superuser URL; default the dev server on 55432) and creates/drops its own
 # database `bo_bench_pg`. The machine is shared and noisy: runs alternate, and ratios are of the medians.
+# Besides TPS it prints each client's CPU time (user+sys) per transaction, the cost a client adds.
+#   SYNCHRONOUS_COMMIT=off   the bench database commits without waiting for the WAL flush (for both
+#                            clients), so TPS measures CPU, not the disk's flush rate
+#   COMPARE_BINARY=path      also runs another pg-bench build (e.g. before a change) in the same rounds
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CLIENTS=${CLIENTS:-16}; SECONDS_PER_RUN=${RUN_SECONDS:-10}; ROWS=${ROWS:-200000}; ROUNDS=${ROUNDS:-3}
@@ -16,6 +20,8 @@ DB=bo_bench_pg
 DB_URL="${ADMIN_URL%/*}/$DB"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 SCRATCH=${SCRATCH:-.build-pg-release}
+SYNCHRONOUS_COMMIT=${SYNCHRONOUS_COMMIT:-on}
+COMPARE_BINARY=${COMPARE_BINARY:-}
 
 if [ -z "${PG_BENCH_BINARY:-}" ]; then
   swift build -c release --scratch-path "$SCRATCH" --product pg-bench >/dev/null
@@ -24,6 +30,7 @@ BENCH=${PG_BENCH_BINARY:-$SCRATCH/release/pg-bench}
 
 psql -q -X "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 trap 'psql -q -X "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+psql -q -X "$ADMIN_URL" -c "ALTER DATABASE $DB SET synchronous_commit = $SYNCHRONOUS_COMMIT"
 psql -q -X "$DB_URL" <<SQL
 CREATE TABLE seats (id bigint PRIMARY KEY, status text NOT NULL DEFAULT 'available', held_by text,
                     held_until timestamptz, version int NOT NULL DEFAULT 0);
@@ -35,28 +42,54 @@ reset_table() {
   psql -q -X "$DB_URL" -c "UPDATE seats SET status='available', held_by=NULL, held_until=NULL, version=0 WHERE status <> 'available'" \
     -c "VACUUM seats" -c "CHECKPOINT" >/dev/null
 }
+# Each run prints "<tps> <client CPU microseconds per transaction>".
+TIMES=$(mktemp); OUT=$(mktemp)
+trap 'rm -f "$TIMES" "$OUT"; psql -q -X "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+timed() { local TIMEFORMAT='%U %S'; { time "$@" >"$OUT" 2>&1; } 2>"$TIMES"; }
+per_txn() { awk -v n="$1" '{printf "%.1f", ($1 + $2) * 1e6 / (n > 0 ? n : 1)}' "$TIMES"; }
 run_pgbench() {
-  "$PGBIN/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -D rows="$ROWS" -f Benchmarks/postgres/hold.pgbench "$DB_URL" 2>&1 \
-    | sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' | cut -d. -f1
+  timed "$PGBIN/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -D rows="$ROWS" -f Benchmarks/postgres/hold.pgbench "$DB_URL"
+  local tps n
+  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$OUT" | cut -d. -f1)
+  n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$OUT")
+  echo "$tps $(per_txn "$n")"
 }
-run_ours() {  # $1 = tasks, $2 = pipeline depth (connections are always CLIENTS)
-  "$BENCH" --url "$DB_URL" --clients "$1" --seconds "$SECONDS_PER_RUN" --rows "$ROWS" --connections "$CLIENTS" --depth "$2" \
-    | sed -n 's/^tps=\([0-9]*\).*/\1/p'
+run_ours() {  # $1 = binary, $2 = tasks, $3 = pipeline depth (connections are always CLIENTS)
+  timed "$1" --url "$DB_URL" --clients "$2" --seconds "$SECONDS_PER_RUN" --rows "$ROWS" --connections "$CLIENTS" --depth "$3"
+  local tps n
+  tps=$(sed -n 's/^tps=\([0-9]*\).*/\1/p' "$OUT")
+  n=$(sed -n 's/^tps=[0-9]* ops=\([0-9]*\).*/\1/p' "$OUT")
+  echo "$tps $(per_txn "$n")"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+column() { printf '%s\n' "${@:2}" | awk -v c="$1" '{print $c}' | median; }
 
-pg=(); plain=(); piped=()
+pg=(); plain=(); piped=(); before=(); before_piped=()
 for round in $(seq 1 "$ROUNDS"); do
   reset_table; pg+=("$(run_pgbench)")
-  reset_table; plain+=("$(run_ours "$CLIENTS" 1)")
-  reset_table; piped+=("$(run_ours "$((CLIENTS * PIPELINE_DEPTH))" "$PIPELINE_DEPTH")")
-  echo "round $round: pgbench=${pg[-1]} ours=${plain[-1]} ours-pipelined=${piped[-1]} TPS" >&2
+  reset_table; plain+=("$(run_ours "$BENCH" "$CLIENTS" 1)")
+  reset_table; piped+=("$(run_ours "$BENCH" "$((CLIENTS * PIPELINE_DEPTH))" "$PIPELINE_DEPTH")")
+  line="round $round: pgbench=${pg[-1]% *} ours=${plain[-1]% *} ours-pipelined=${piped[-1]% *}"
+  if [ -n "$COMPARE_BINARY" ]; then
+    reset_table; before+=("$(run_ours "$COMPARE_BINARY" "$CLIENTS" 1)")
+    reset_table; before_piped+=("$(run_ours "$COMPARE_BINARY" "$((CLIENTS * PIPELINE_DEPTH))" "$PIPELINE_DEPTH")")
+    line="$line compare=${before[-1]% *} compare-pipelined=${before_piped[-1]% *}"
+  fi
+  echo "$line TPS" >&2
 done
-PG=$(printf '%s\n' "${pg[@]}" | median)
-PLAIN=$(printf '%s\n' "${plain[@]}" | median)
-PIPED=$(printf '%s\n' "${piped[@]}" | median)
-echo "seat-hold UPDATE, $CLIENTS clients, ${SECONDS_PER_RUN}s x $ROUNDS rounds, $ROWS seats (median TPS)"
-printf '  pgbench -M prepared -c %-3s        %8s TPS  (anchor)\n' "$CLIENTS" "$PG"
-printf '  BoxOfficePostgres, %3s connections %8s TPS  ratio %.2f (goal >= 0.90)\n' "$CLIENTS" "$PLAIN" "$(echo "$PLAIN / $PG" | bc -l)"
-printf '  BoxOfficePostgres, %3s connections %8s TPS  ratio %.2f (%s tasks pipelined %s deep; goal > 1)\n' \
-  "$CLIENTS" "$PIPED" "$(echo "$PIPED / $PG" | bc -l)" "$((CLIENTS * PIPELINE_DEPTH))" "$PIPELINE_DEPTH"
+PG=$(column 1 "${pg[@]}"); PG_CPU=$(column 2 "${pg[@]}")
+report() {  # $1 = label, $2 = goal text, rest = runs
+  local label=$1 goal=$2; shift 2
+  local tps cpu
+  tps=$(column 1 "$@"); cpu=$(column 2 "$@")
+  printf '  %-44s %8.0f TPS  ratio %.2f (%s)  client CPU %6.1f us/txn (%.2fx pgbench)\n' \
+    "$label" "$tps" "$(echo "$tps / $PG" | bc -l)" "$goal" "$cpu" "$(echo "$cpu / $PG_CPU" | bc -l)"
+}
+echo "seat-hold UPDATE, $CLIENTS clients, ${SECONDS_PER_RUN}s x $ROUNDS rounds, $ROWS seats, synchronous_commit=$SYNCHRONOUS_COMMIT (medians)"
+printf '  %-44s %8.0f TPS  (anchor)                     client CPU %6.1f us/txn\n' "pgbench -M prepared -c $CLIENTS -j 2" "$PG" "$PG_CPU"
+report "BoxOfficePostgres, $CLIENTS connections" "goal >= 0.90" "${plain[@]}"
+report "BoxOfficePostgres, $((CLIENTS * PIPELINE_DEPTH)) tasks pipelined $PIPELINE_DEPTH deep" "goal > 1" "${piped[@]}"
+if [ -n "$COMPARE_BINARY" ]; then
+  report "compare build, $CLIENTS connections" "same run" "${before[@]}"
+  report "compare build, pipelined $PIPELINE_DEPTH deep" "same run" "${before_piped[@]}"
+fi

@@ -3,13 +3,14 @@ import Foundation
 
 /// The one owner of a `PGconn*`: connects, runs pipelined requests, frees the handle in `deinit`.
 ///
-/// Not thread-safe: a ``PostgresConnection`` confines its session to the connection's own thread,
-/// where libpq's blocking calls (connect, `poll`) cannot stall an event loop or the Swift
-/// concurrency pool.
+/// Not thread-safe: a ``ConnectionDriver`` uses it only under its lock, with libpq in nonblocking
+/// pipeline mode, so no call blocks (the blocking connect runs on a thread pool; the blocking
+/// helpers at the end serve ``PostgresListener``'s own thread).
 final class LibpqSession {
     private let handle: OpaquePointer
     private var machine: PipelineStateMachine
-    private var nextRequestID: PipelineStateMachine.RequestID = 0
+    /// The simple query being answered outside pipeline mode, if any.
+    private var simpleQueryInFlight: PipelineStateMachine.RequestID?
     private(set) var isBroken = false
 
     private init(handle: OpaquePointer, preparedStatementCacheCapacity: Int) {
@@ -71,42 +72,85 @@ final class LibpqSession {
         }
     }
 
-    /// Runs a group of requests in one pipeline round trip; `complete` is called once per request, in order.
-    func runPipeline(
-        _ requests: [[PostgresStatement]],
-        complete: (Int, Result<[PostgresResult], PostgresError>) -> Void
-    ) {
-        guard !isBroken else {
-            for index in requests.indices { complete(index, .failure(Self.brokenError)) }
-            return
-        }
-        var ids: [PipelineStateMachine.RequestID: Int] = [:]
-        for (index, statements) in requests.enumerated() {
-            let id = nextRequestID
-            nextRequestID += 1
-            ids[id] = index
-            let steps = machine.plan(id, sqls: statements.map(\.sql))
-            for step in steps {
-                if let error = send(step, statements: statements) {
-                    fail(with: error, ids: ids, complete: complete)
-                    return
-                }
+    /// The connection's socket, or -1 once libpq closed it.
+    var socket: Int32 { PQsocket(handle) }
+
+    /// How a completed (or failed) request is reported: its ID and its results or error.
+    typealias Completion = (PipelineStateMachine.RequestID, Result<[PostgresResult], PostgresError>) -> Void
+
+    /// Queues a request's statements and its sync point in pipeline mode, and pushes them toward the
+    /// server without blocking (`PQpipelineSync` flushes what the socket takes; see ``flush()``).
+    /// If the connection fails, every pending request, this one included, is reported failed.
+    func send(_ id: PipelineStateMachine.RequestID, _ statements: [PostgresStatement], failed: Completion) {
+        guard !isBroken else { return failed(id, .failure(Self.brokenError)) }
+        for step in machine.plan(id, sqls: statements.map(\.sql)) {
+            if let error = send(step, statements: statements) {
+                return failAll(error, failed)
             }
         }
-        do throws(PostgresError) {
-            try drive { (action) throws(PostgresError) in
-                switch action {
-                case .succeed(let id, _):
-                    complete(ids[id]!, .success(machine.takeResults(id)))
-                case .fail(let id, let error):
-                    complete(ids[id]!, .failure(error))
-                case .closeConnection(let error):
-                    throw error
+    }
+
+    /// Leaves pipeline mode and sends `sql` with the simple query protocol (several statements
+    /// allowed); pipeline mode is entered again when its answer has been read. Only when nothing is pending.
+    func sendSimpleQuery(_ id: PipelineStateMachine.RequestID, _ sql: String, failed: Completion) {
+        guard !isBroken else { return failed(id, .failure(Self.brokenError)) }
+        guard machine.isIdle, PQexitPipelineMode(handle) == 1 else {
+            return failed(id, .failure(PostgresError(code: .protocolViolation, message: "cannot leave pipeline mode: \(libpqMessage)")))
+        }
+        machine.planSimpleQuery(id)
+        simpleQueryInFlight = id
+        if PQsendQuery(handle, sql) != 1 { failAll(markBroken(), failed) }
+    }
+
+    /// Pushes queued output to the server without blocking.
+    /// - Returns: true when output remains (wait for the socket to become writable and call again).
+    func flush(failed: Completion) -> Bool {
+        guard !isBroken else { return false }
+        switch PQflush(handle) {
+        case 0: return false
+        case 1: return true
+        default:
+            failAll(markBroken(), failed)
+            return false
+        }
+    }
+
+    /// Reads whatever the server sent, without blocking, and reports every request it completed, in order.
+    /// When the connection fails, every pending request is reported failed and ``isBroken`` turns true.
+    func readAvailable(_ complete: Completion) {
+        guard !isBroken else { return }
+        if PQconsumeInput(handle) == 0 { return failAll(markBroken(), complete) }
+        var consecutiveEnds = 0
+        while !machine.isIdle, PQisBusy(handle) == 0 {
+            let event: PipelineStateMachine.Event
+            if let result = PQgetResult(handle) {
+                event = Self.event(for: result)
+                PQclear(result)
+                consecutiveEnds = 0
+            } else {
+                event = .endOfStatement
+                consecutiveEnds += 1
+                // libpq is not busy yet has nothing for us: reading on would spin forever.
+                if consecutiveEnds > 2 {
+                    return failAll(PostgresError(code: .protocolViolation, message: "libpq returned no result for a pending statement"), complete)
                 }
             }
-        } catch {
-            fail(with: error, ids: ids, complete: complete)
+            switch machine.receive(event) {
+            case nil:
+                break
+            case .succeed(let id, _)?:
+                finishedSimpleQuery(id)
+                complete(id, .success(machine.takeResults(id)))
+            case .fail(let id, let error)?:
+                finishedSimpleQuery(id)
+                complete(id, .failure(error))
+            case .closeConnection(let error)?:
+                return failAll(error, complete)
+            }
+            if isBroken { return }
+            if PQstatus(handle) != CONNECTION_OK { return failAll(markBroken(), complete) }
         }
+        if PQstatus(handle) != CONNECTION_OK { return failAll(markBroken(), complete) }
         drainNotifications()
     }
 
@@ -194,19 +238,18 @@ final class LibpqSession {
         _ = takeNotifications()
     }
 
-    private func fail(
-        with error: PostgresError, ids: [PipelineStateMachine.RequestID: Int],
-        complete: (Int, Result<[PostgresResult], PostgresError>) -> Void
-    ) {
-        let connectionError = error.code == .connectionClosed ? error : markBrokenKeeping(error)
-        for id in machine.connectionLost(connectionError) {
-            if let index = ids[id] { complete(index, .failure(connectionError)) }
-        }
+    /// The connection is unusable: every pending request fails with `error`.
+    private func failAll(_ error: PostgresError, _ failed: Completion) {
+        isBroken = true
+        simpleQueryInFlight = nil
+        for id in machine.connectionLost(error) { failed(id, .failure(error)) }
     }
 
-    private func markBrokenKeeping(_ error: PostgresError) -> PostgresError {
-        isBroken = true
-        return error
+    /// A simple query's answer is complete: back to pipeline mode for everything else.
+    private func finishedSimpleQuery(_ id: PipelineStateMachine.RequestID) {
+        guard simpleQueryInFlight == id else { return }
+        simpleQueryInFlight = nil
+        if PQenterPipelineMode(handle) != 1 { isBroken = true }
     }
 
     private func send(_ step: PipelineStateMachine.Step, statements: [PostgresStatement]) -> PostgresError? {
@@ -225,35 +268,6 @@ final class LibpqSession {
             sent = PQsendQueryParams(handle, "DEALLOCATE \(name)", 0, nil, nil, nil, nil, 1)
         }
         return sent == 1 ? nil : markBroken()
-    }
-
-    /// Flushes and reads until the state machine is idle, polling the socket in between.
-    private func drive(_ perform: (PipelineStateMachine.Action) throws(PostgresError) -> Void) throws(PostgresError) {
-        while !machine.isIdle {
-            let flush = PQflush(handle)
-            if flush < 0 { throw markBroken() }
-            if PQconsumeInput(handle) == 0 { throw markBroken() }
-            var consecutiveEnds = 0
-            while !machine.isIdle, PQisBusy(handle) == 0 {
-                let event: PipelineStateMachine.Event
-                if let result = PQgetResult(handle) {
-                    event = Self.event(for: result)
-                    PQclear(result)
-                    consecutiveEnds = 0
-                } else {
-                    event = .endOfStatement
-                    consecutiveEnds += 1
-                    // libpq is not busy yet has nothing for us: reading on would spin forever.
-                    if consecutiveEnds > 2 { throw PostgresError(code: .protocolViolation, message: "libpq returned no result for a pending statement") }
-                }
-                if let action = machine.receive(event) { try perform(action) }
-                if PQstatus(handle) != CONNECTION_OK { throw markBroken() }
-            }
-            if machine.isIdle { break }
-            if PQstatus(handle) != CONNECTION_OK { throw markBroken() }
-            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN) | (flush == 1 ? Int16(POLLOUT) : 0), revents: 0)
-            if poll(&descriptor, 1, -1) < 0 && errno != EINTR { throw markBroken() }
-        }
     }
 
     private static func event(for result: OpaquePointer) -> PipelineStateMachine.Event {

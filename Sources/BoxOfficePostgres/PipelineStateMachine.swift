@@ -8,6 +8,9 @@
 /// one first deallocates the least recently used ones (in their own sync segment, so a failed
 /// `DEALLOCATE` never aborts a caller's statements), keeping the server-side count bounded.
 ///
+/// A simple-query request (``planSimpleQuery(_:)``) runs alone, outside pipeline mode: its results
+/// end with libpq's end-of-query NULL rather than a sync, and the last statement's result is its answer.
+///
 /// The machine does no I/O: ``plan(_:sqls:)`` says what to send, ``receive(_:)`` consumes what
 /// libpq reported and returns what to do.
 struct PipelineStateMachine {
@@ -55,6 +58,8 @@ struct PipelineStateMachine {
         /// A `DEALLOCATE` or the sync closing the eviction segment: outcomes are ignored.
         case deallocate
         case evictionSync
+        /// A simple query (possibly several statements): results until libpq's end of query.
+        case simpleQuery(RequestID)
     }
 
     private struct CachedStatement {
@@ -117,6 +122,13 @@ struct PipelineStateMachine {
         return steps
     }
 
+    /// Records a simple-query request (sent with `PQsendQuery` outside pipeline mode); only valid when idle.
+    mutating func planSimpleQuery(_ request: RequestID) {
+        precondition(isIdle, "a simple query runs alone")
+        requests[request] = InFlight()
+        expectations.append(.simpleQuery(request))
+    }
+
     /// Consumes one event from libpq.
     mutating func receive(_ event: Event) -> Action? {
         guard head < expectations.count else {
@@ -170,6 +182,20 @@ struct PipelineStateMachine {
         case (.statement, .aborted):
             awaitingEnd = true
             return nil
+        case (.simpleQuery(let request), .result(let result)):
+            // Several statements answer one result each: the last one is the query's answer.
+            requests[request]?.results = [result]
+            return nil
+        case (.simpleQuery(let request), .error(let error)):
+            record(error, for: request)
+            return nil
+        case (.simpleQuery(let request), .endOfStatement):
+            advance()
+            let inFlight = requests.removeValue(forKey: request) ?? InFlight()
+            if let error = inFlight.error { return .fail(request, error) }
+            let results = inFlight.results.isEmpty ? [PostgresResult()] : inFlight.results
+            completed[request] = results
+            return .succeed(request, results: results.map(PostgresResultSummary.init))
         case (.sync(let request), .sync):
             advance()
             let inFlight = requests.removeValue(forKey: request) ?? InFlight()
@@ -201,7 +227,12 @@ struct PipelineStateMachine {
         var seen = Set<RequestID>()
         var order: [RequestID] = []
         for expectation in expectations[head...] {
-            if case .sync(let request) = expectation, seen.insert(request).inserted { order.append(request) }
+            switch expectation {
+            case .sync(let request), .simpleQuery(let request):
+                if seen.insert(request).inserted { order.append(request) }
+            default:
+                break
+            }
         }
         return order
     }
@@ -209,6 +240,8 @@ struct PipelineStateMachine {
     /// Deallocate steps (plus their sync) making room for the new statements among `sqls`;
     /// statements `sqls` uses are never evicted.
     private mutating func evictions(keeping sqls: [String]) -> [Step] {
+        // The common case, a cache with room to spare, needs no set of the request's statements.
+        if statementNames.count + sqls.count <= capacity { return [] }
         let needed = Set(sqls)
         let missing = needed.reduce(0) { $0 + (statementNames[$1] == nil ? 1 : 0) }
         var excess = statementNames.count + missing - capacity

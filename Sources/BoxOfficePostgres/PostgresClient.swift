@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// Safe to use from many tasks at once. Plain calls (``query(_:_:)``, ``execute(_:_:)``,
 /// ``batch(_:)``) borrow a connection for one round trip; with ``PostgresPoolOptions/pipelineDepth``
-/// above 1, concurrent calls share connections and travel in one pipelined round trip.
+/// above 1, concurrent calls share connections, pipelined without waiting for each other's answers.
+/// Every connection's socket is read by one process-wide thread (``PostgresConnection``).
 /// ``transaction(isolation:maxAttempts:_:)`` holds one connection exclusively. A connection that
 /// broke, or is left in an open or failed transaction, is never lent again. Call ``shutdown()``
 /// before dropping the client.

@@ -24,8 +24,8 @@ public struct PostgresPoolOptions: Sendable, Hashable {
     /// How long `acquire` waits for a connection before failing with ``PostgresError/Code/poolTimeout``.
     public var acquireTimeout: Duration
     /// Requests one connection carries at a time outside transactions. 1 lends each connection to one
-    /// caller; more lets concurrent callers share a connection, their statements pipelined into one
-    /// round trip (each still its own implicit transaction).
+    /// caller; more lets concurrent callers share a connection, their statements pipelined (sent
+    /// without waiting for the previous answer; each still its own implicit transaction).
     public var pipelineDepth: Int
     /// A connection idle longer than this is checked (socket read, liveness) before it is lent again.
     public var healthCheckAfterIdle: Duration

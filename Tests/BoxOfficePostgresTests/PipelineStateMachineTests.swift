@@ -102,4 +102,34 @@ struct PipelineStateMachineTests {
         #expect(outcome6 == nil)
         #expect(!machine.isIdle)
     }
+
+    @Test func aSimpleQueryAnswersWithItsLastStatementsResultAtEndOfQuery() {
+        var machine = PipelineStateMachine()
+        machine.planSimpleQuery(1)
+        let actions = [Self.ok(affected: 1), Self.ok(affected: 2), .endOfStatement].compactMap { machine.receive($0) }
+        #expect(actions == [.succeed(1, results: [PostgresResultSummary(rowCount: 0, affectedRows: 2)])])
+        #expect(machine.takeResults(1).map(\.affectedRows) == [2])
+        #expect(machine.isIdle)
+        // Pipelined requests planned afterwards are matched as usual.
+        _ = machine.plan(2, sqls: ["A"])
+        let next = [Self.ok(), .endOfStatement, Self.ok(affected: 5), .endOfStatement, .sync].compactMap { machine.receive($0) }
+        #expect(next == [.succeed(2, results: [PostgresResultSummary(rowCount: 0, affectedRows: 5)])])
+    }
+
+    @Test func aFailedSimpleQueryReportsItsErrorAndAnEmptyOneAnEmptyResult() {
+        var machine = PipelineStateMachine()
+        machine.planSimpleQuery(1)
+        let failed = [Self.ok(), PipelineStateMachine.Event.error(Self.failure), .endOfStatement].compactMap { machine.receive($0) }
+        #expect(failed == [.fail(1, Self.failure)])
+        machine.planSimpleQuery(2)
+        let empty = machine.receive(.endOfStatement)
+        #expect(empty == .succeed(2, results: [PostgresResultSummary(rowCount: 0, affectedRows: 0)]))
+    }
+
+    @Test func connectionLossFailsAPendingSimpleQuery() {
+        var machine = PipelineStateMachine()
+        machine.planSimpleQuery(7)
+        #expect(machine.connectionLost(PostgresError(code: .connectionClosed, message: "gone")) == [7])
+        #expect(machine.isIdle)
+    }
 }

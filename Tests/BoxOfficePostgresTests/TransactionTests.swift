@@ -92,7 +92,7 @@ struct TransactionTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for order in [[1, 2], [2, 1]] {
                     group.addTask {
-                        try await db.transaction(maxAttempts: 3) { tx in
+                        try await db.transaction(maxAttempts: 5) { tx in
                             let attempt = attempts.increment()
                             _ = try await tx.execute("UPDATE t SET n = n + 1 WHERE id = $1", [order[0]])
                             if attempt <= 2 { await bothLocked.arrive() }
@@ -104,7 +104,11 @@ struct TransactionTests {
             }
             let total = try await db.query("SELECT sum(n)::int FROM t")[0].decode(Int.self, column: 0)
             #expect(total == 4)
-            #expect(attempts.value == 3, "exactly one of the two was retried once")
+            // One of the first two attempts was aborted as the deadlock victim and retried. The retry
+            // may take its first row before the woken survivor takes its second (row locks are not
+            // granted in queue order), deadlocking once more and retrying again: legitimate, so at
+            // least one retry, and both transactions committed.
+            #expect(attempts.value >= 3, "the deadlock victim was retried")
         }
     }
 }

@@ -130,8 +130,11 @@ struct ClientLiveChannelTests {
             // A bidi call to "a" (the first endpoint) is in its handler when "a" starts to shut down.
             let (echoes, echoSink) = AsyncStream<[UInt8]>.makeStream()
             let (proceed, proceedSink) = AsyncStream<Void>.makeStream()
+            defer { proceedSink.finish() }  // a failing test must not leave the producer waiting
             let call = Task {
-                try await client.bidirectionalStreaming(
+                // However the call ends, the wait for its first echo below ends too.
+                defer { echoSink.finish() }
+                return try await client.bidirectionalStreaming(
                     request: StreamingClientRequest<[UInt8]> { writer in
                         try await writer.write([1])
                         var iterator = proceed.makeAsyncIterator()

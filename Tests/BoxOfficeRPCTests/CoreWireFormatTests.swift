@@ -94,6 +94,28 @@ import Testing
         #expect(!deframer.hasPartialMessage)
     }
 
+    /// Slices of one shared receive buffer, as the server session hands them over: the first
+    /// chunk is kept without a copy, later ones are appended; the shared buffer never changes.
+    @Test(arguments: [1, 4, 6, 11, 500])
+    func deframesSlicesOfASharedBuffer(chunk: Int) throws {
+        let messages: [[UInt8]] = [[7, 7], [], Array(repeating: 3, count: 200)]
+        let wire = ByteBuffer(bytes: messages.flatMap { GRPCMessageFramer.frame($0) })
+        let original = Array(wire.readableBytesView)
+        var deframer = GRPCMessageDeframer()
+        var received: [[UInt8]] = []
+        var offset = 0
+        while offset < wire.readableBytes {
+            let length = min(chunk, wire.readableBytes - offset)
+            deframer.append(wire.getSlice(at: wire.readerIndex + offset, length: length)!)
+            offset += length
+            while let message = try deframer.next() { received.append(message) }
+        }
+        #expect(received == messages)
+        #expect(!deframer.hasPartialMessage)
+        #expect(deframer.bufferedBytes == 0)
+        #expect(Array(wire.readableBytesView) == original)
+    }
+
     @Test func oversizedPrefixIsRejectedBeforeTheBody() {
         var deframer = GRPCMessageDeframer(maxMessageSize: 10)
         deframer.append([0, 0xFF, 0xFF, 0xFF, 0xFF])

@@ -47,6 +47,10 @@ import Testing
             }
             return ServerResponse(message: [])
         }
+        // Answers [1] when the handler runs on a NIO event-loop thread, [0] otherwise.
+        router.registerUnary(path: method("Where").path) { _, _ in
+            ServerResponse(message: [MultiThreadedEventLoopGroup.currentEventLoop == nil ? 0 : 1])
+        }
         router.registerUnary(path: method("Slow").path) { request, _ in
             observations.record("slow started")
             try await Task.sleep(for: .milliseconds(300))
@@ -57,9 +61,11 @@ import Testing
     }
 
     func withServer(grace: Duration = .seconds(5), interceptors: [any ServerInterceptor] = [],
+                    callExecution: GRPCServer.CallExecution = .connectionEventLoop,
                     _ body: (GRPCServer, GRPCClient, Observations) async throws -> Void) async throws {
         let observations = Observations()
-        let server = GRPCServer(configuration: .init(port: 0, shutdownGracePeriod: grace), router: Self.router(observations),
+        let server = GRPCServer(configuration: .init(port: 0, shutdownGracePeriod: grace, callExecution: callExecution),
+                                router: Self.router(observations),
                                 interceptors: interceptors, logger: Self.quiet)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
@@ -83,6 +89,39 @@ import Testing
         try await withServer { _, client, _ in
             let response = try await client.unary(request: ClientRequest(message: [4, 2]), descriptor: Self.method("Echo"))
             #expect(response.message == [4, 2])
+        }
+    }
+
+    @Test(arguments: [GRPCServer.CallExecution.connectionEventLoop, .globalConcurrentExecutor])
+    func handlersRunWhereConfigured(execution: GRPCServer.CallExecution) async throws {
+        try await withServer(callExecution: execution) { _, client, _ in
+            let expected: [UInt8] = execution == .connectionEventLoop ? [1] : [0]
+            #expect(try await client.unary(request: ClientRequest(message: []), descriptor: Self.method("Where")).message == expected)
+            // Many concurrent calls on the same connections, each answered with its own bytes.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<64 {
+                    group.addTask {
+                        let bytes = [UInt8(index), UInt8(255 - index)]
+                        let response = try await client.unary(request: ClientRequest(message: bytes), descriptor: Self.method("Echo"))
+                        #expect(response.message == bytes)
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test(arguments: [GRPCServer.CallExecution.connectionEventLoop, .globalConcurrentExecutor])
+    func deadlineCancelsTheHandlerOnEitherExecutor(execution: GRPCServer.CallExecution) async throws {
+        try await withServer(callExecution: execution) { _, client, observations in
+            let error = await #expect(throws: RPCError.self) {
+                try await client.unary(request: ClientRequest(message: []), descriptor: Self.method("Stuck"),
+                                       options: CallOptions(timeout: .milliseconds(300)))
+            }
+            #expect(error?.code == .deadlineExceeded)
+            if observations.all.contains("stuck started") {
+                #expect(await observations.waitFor("stuck cancelled"))
+            }
         }
     }
 

@@ -16,6 +16,11 @@ Service boxoffice.test.Echo (all messages are raw bytes):
   ClientStream  answers the concatenation of every request message.
   Bidi          echoes each request message as it arrives.
   Sized         answers x-size bytes of 0x61.
+  Counted       answers x-count (default 100) messages of x-size (default 1024, at least 4) bytes,
+                each starting with its index (4 bytes, big-endian); records under the key x-key
+                how many it has handed to grpcio so far (grpcio takes the next one only once the
+                previous one is written, so HTTP/2 flow control holds this count back).
+  Yielded       answers that count for the key in the request (ASCII), "0" for an unknown key.
 Also grpc.health.v1.Health, reporting --health for "" and boxoffice.test.Echo.
 
   Headers       answers the request metadata as "key=value" lines (binary values in hex).
@@ -99,6 +104,27 @@ def sized(request, context):
     return b"a" * int(dict(metadata_of(context)).get("x-size", "0"))
 
 
+_yielded = {}
+_yielded_lock = threading.Lock()
+
+
+def counted(request, context):
+    md = dict(metadata_of(context))
+    count = int(md.get("x-count", "100"))
+    size = max(4, int(md.get("x-size", "1024")))
+    key = md.get("x-key", "")
+    padding = b"c" * (size - 4)
+    for index in range(count):
+        with _yielded_lock:
+            _yielded[key] = index + 1
+        yield index.to_bytes(4, "big") + padding
+
+
+def yielded(request, context):
+    with _yielded_lock:
+        return str(_yielded.get(request.decode(), 0)).encode()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
@@ -116,6 +142,8 @@ def main():
         "Bidi": grpc.stream_stream_rpc_method_handler(bidi),
         "Sized": grpc.unary_unary_rpc_method_handler(sized),
         "Headers": grpc.unary_unary_rpc_method_handler(headers),
+        "Counted": grpc.unary_stream_rpc_method_handler(counted),
+        "Yielded": grpc.unary_unary_rpc_method_handler(yielded),
     }
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=32),

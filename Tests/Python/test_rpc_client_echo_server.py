@@ -91,3 +91,16 @@ def test_rpc_client_echo_sigterm_lets_inflight_calls_finish(server):
         release.set()
         assert list(call) == [b"2"]
     assert process.wait(timeout=15) == 0
+
+
+def test_rpc_client_echo_counted_stream_records_what_it_yielded(server):
+    _, port = server
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        yielded = method(channel, "Yielded")
+        assert yielded(b"pytest-unknown") == b"0"
+        call = method(channel, "Counted", "unary_stream")(
+            b"", metadata=[("x-count", "50"), ("x-size", "100"), ("x-key", "pytest-counted")])
+        messages = list(call)
+        assert [int.from_bytes(m[:4], "big") for m in messages] == list(range(50))
+        assert all(len(m) == 100 and m[4:] == b"c" * 96 for m in messages)
+        assert yielded(b"pytest-counted") == b"50"

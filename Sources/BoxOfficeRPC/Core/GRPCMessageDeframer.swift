@@ -16,9 +16,12 @@ public struct GRPCMessageDeframer: Sendable {
     /// - Parameter maxMessageSize: longer messages make ``next()`` throw `resourceExhausted`.
     public init(maxMessageSize: Int = 4 * 1024 * 1024) {
         self.maxMessageSize = maxMessageSize
-        self.buffer = ByteBuffer()
+        self.buffer = Self.emptyBuffer
         self.pendingLength = nil
     }
+
+    /// Shared by every deframer with nothing buffered, so an idle deframer allocates nothing.
+    private static let emptyBuffer = ByteBuffer()
 
     /// Appends received bytes.
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
@@ -26,9 +29,16 @@ public struct GRPCMessageDeframer: Sendable {
     }
 
     /// Appends received bytes.
+    ///
+    /// With nothing buffered, the deframer keeps `bytes` itself (no copy); messages are then read
+    /// straight out of it.
     public mutating func append(_ bytes: ByteBuffer) {
-        var bytes = bytes
-        buffer.writeBuffer(&bytes)
+        if buffer.readableBytes == 0 {
+            buffer = bytes
+        } else {
+            var bytes = bytes
+            buffer.writeBuffer(&bytes)
+        }
     }
 
     /// Appends received bytes.
@@ -68,7 +78,8 @@ public struct GRPCMessageDeframer: Sendable {
         guard let length = pendingLength, buffer.readableBytes >= length,
               let message = buffer.readBytes(length: length) else { return nil }
         pendingLength = nil
-        if buffer.readableBytes == 0 { buffer.clear() } else if buffer.readerIndex > 64 * 1024 { buffer.discardReadBytes() }
+        // Drop a consumed buffer (it may be a slice of a larger receive buffer worth freeing).
+        if buffer.readableBytes == 0 { buffer = Self.emptyBuffer } else if buffer.readerIndex > 64 * 1024 { buffer.discardReadBytes() }
         return message
     }
 }

@@ -32,17 +32,17 @@ public struct Metadata: Sendable, Hashable {
 
     /// Appends a string value for `key` (lower-cased). Existing values for the key are kept.
     public mutating func addString(_ value: String, forKey key: String) {
-        elements.append(Element(key: key.lowercased(), value: .string(value)))
+        elements.append(Element(key: Self.lowercasedKey(key), value: .string(value)))
     }
 
     /// Appends a binary value for `key` (lower-cased; should end in `-bin`).
     public mutating func addBinary(_ value: [UInt8], forKey key: String) {
-        elements.append(Element(key: key.lowercased(), value: .binary(value)))
+        elements.append(Element(key: Self.lowercasedKey(key), value: .binary(value)))
     }
 
     /// Appends a value for `key`.
     public mutating func add(key: String, value: Value) {
-        elements.append(Element(key: key.lowercased(), value: value))
+        elements.append(Element(key: Self.lowercasedKey(key), value: value))
     }
 
     /// Appends every pair of `other`, keeping order.
@@ -59,7 +59,7 @@ public struct Metadata: Sendable, Hashable {
     /// Removes every value for `key`; returns whether anything was removed.
     @discardableResult
     public mutating func removeAllValues(forKey key: String) -> Bool {
-        let key = key.lowercased()
+        let key = Self.lowercasedKey(key)
         let before = elements.count
         elements.removeAll { $0.key == key }
         return elements.count != before
@@ -67,7 +67,7 @@ public struct Metadata: Sendable, Hashable {
 
     /// All values for `key`, in order.
     public subscript(key: String) -> [Value] {
-        let key = key.lowercased()
+        let key = Self.lowercasedKey(key)
         return elements.compactMap { $0.key == key ? $0.value : nil }
     }
 
@@ -79,6 +79,12 @@ public struct Metadata: Sendable, Hashable {
     /// The binary values for `key`, in order (string values are skipped).
     public subscript(binaryValues key: String) -> [[UInt8]] {
         self[key].compactMap { if case .binary(let b) = $0 { b } else { nil } }
+    }
+
+    /// `key.lowercased()`, without building a new string when the key has no upper-case letter
+    /// (metadata keys almost never do).
+    private static func lowercasedKey(_ key: String) -> String {
+        key.utf8.allSatisfy { $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) } ? key : key.lowercased()
     }
 
     /// The first string value for `key`.

@@ -6,7 +6,7 @@ package import NIOCore
 /// them into actions. Nothing here refers to C memory.
 package enum HTTP2ServerEvent: Sendable, Equatable {
     /// A request's HEADERS (and CONTINUATION) block is complete.
-    case requestHeaders(streamID: Int32, fields: [HTTP2HeaderField], endStream: Bool)
+    case requestHeaders(streamID: Int32, headers: HTTP2RequestHeaders, endStream: Bool)
     /// The client sent trailing HEADERS (always ends the request).
     case requestTrailers(streamID: Int32)
     /// A chunk of request body (DATA payload) arrived.
@@ -23,4 +23,11 @@ package enum HTTP2ServerEvent: Sendable, Equatable {
     case outboundDrained(streamID: Int32)
     /// The client sent GOAWAY.
     case goawayReceived
+}
+
+extension HTTP2ServerEvent {
+    /// A complete request header block given as fields (sorted as the session sorts them).
+    package static func requestHeaders(streamID: Int32, fields: [HTTP2HeaderField], endStream: Bool) -> Self {
+        .requestHeaders(streamID: streamID, headers: HTTP2RequestHeaders(fields: fields), endStream: endStream)
+    }
 }

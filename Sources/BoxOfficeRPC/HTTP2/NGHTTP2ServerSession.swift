@@ -10,26 +10,44 @@ package struct NGHTTP2SessionError: Error, Sendable, CustomStringConvertible {
 
 /// The one owner of an `nghttp2_session*` in server mode; frees it exactly once, in `deinit`.
 ///
-/// nghttp2's callbacks are turned into ``HTTP2ServerEvent`` values collected in ``takeEvents()``.
+/// nghttp2's callbacks are turned into ``HTTP2ServerEvent`` values collected in
+/// ``takeEvents(into:)``. Request header blocks are sorted byte-wise as they arrive
+/// (``HTTP2RequestHeaders``); DATA payloads are handed on as slices of the received buffer,
+/// without a copy.
 /// Response bodies are served by a data provider reading per-stream outbound buffers held here:
 /// an empty buffer answers `NGHTTP2_ERR_DEFERRED` until ``enqueue(_:streamID:)`` or
 /// ``finishResponse(streamID:trailers:)`` resumes it; the last read submits the trailers.
 ///
 /// Not thread-safe: used only on its connection's event loop. No pointer it hands to nghttp2
-/// outlives a call, except `self` as user data, which lives exactly as long as the session.
+/// outlives a call, except `self` as user data, which lives exactly as long as the session, and
+/// the name/value scratch memory, which nghttp2 copies before `submit_*` returns.
 package final class NGHTTP2ServerSession {
     private var session: OpaquePointer?
     private var events: [HTTP2ServerEvent] = []
-    private var headerBlocks: [Int32: HeaderBlock] = [:]
     private var outbound: [Int32: OutboundStream] = [:]
     private let limits: HTTP2ServerLimits
     private let allocator = ByteBufferAllocator()
+    private let paths: HTTP2PathInterner
 
-    private struct HeaderBlock {
-        var fields: [HTTP2HeaderField] = []
-        var listSize = 0
-        var overLimit = false
-    }
+    // The header block being received: HTTP/2 never interleaves two header blocks on a
+    // connection (CONTINUATION frames must follow their HEADERS), so one is enough.
+    private var headerBlock = HTTP2RequestHeaders()
+    private var headerFieldCount = 0
+    private var headerListSize = 0
+    private var headerOverLimit = false
+
+    // The buffer `mem_recv` is reading, so DATA payloads (which nghttp2 reports as pointers into
+    // it) can be sliced instead of copied. `inputAddress` is the integer address of its first
+    // readable byte while `receive` runs, 0 otherwise; it is only compared, never dereferenced.
+    private var input: ByteBuffer?
+    private var inputAddress: UInt = 0
+
+    // Memory for the name/value arrays of submitted headers, reused (nghttp2 copies them).
+    private var scratch: UnsafeMutableRawPointer
+    private var scratchCapacity: Int
+
+    /// An empty buffer shared by every idle stream (no allocation per stream).
+    private static let emptyBuffer = ByteBuffer()
 
     private struct OutboundStream {
         var buffer: ByteBuffer
@@ -40,9 +58,13 @@ package final class NGHTTP2ServerSession {
 
     /// Creates a server session with `limits` and queues the server's SETTINGS.
     ///
+    /// - Parameter knownPaths: the routable `:path`s; requests for them reuse these strings.
     /// - Throws: ``NGHTTP2SessionError`` when nghttp2 cannot allocate the session.
-    package init(limits: HTTP2ServerLimits) throws(NGHTTP2SessionError) {
+    package init(limits: HTTP2ServerLimits, knownPaths: [String] = []) throws(NGHTTP2SessionError) {
         self.limits = limits
+        self.paths = HTTP2PathInterner(knownPaths: knownPaths)
+        self.scratchCapacity = 2048
+        self.scratch = UnsafeMutableRawPointer.allocate(byteCount: 2048, alignment: MemoryLayout<nghttp2_nv>.alignment)
         var callbacks: OpaquePointer?
         guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
             throw NGHTTP2SessionError(code: NGHTTP2_ERR_NOMEM.rawValue)
@@ -83,19 +105,24 @@ package final class NGHTTP2ServerSession {
 
     deinit {
         nghttp2_session_del(session)
+        scratch.deallocate()
     }
 
     // MARK: Reading and writing bytes
 
-    /// Feeds received bytes to nghttp2; events are collected for ``takeEvents()``.
+    /// Feeds received bytes to nghttp2; events are collected for ``takeEvents(into:)``.
     ///
     /// - Throws: ``NGHTTP2SessionError`` on a connection error (bad preface, flood, protocol
     ///   violation); nghttp2 has then queued a GOAWAY that ``send(into:)`` still writes.
     package func receive(_ bytes: ByteBuffer) throws(NGHTTP2SessionError) {
+        input = bytes
         let result = bytes.withUnsafeReadableBytes { raw -> Int in
             guard let base = raw.baseAddress else { return 0 }
+            inputAddress = UInt(bitPattern: base)
+            defer { inputAddress = 0 }
             return nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), raw.count)
         }
+        input = nil
         if result < 0 {
             // Fatal receive errors leave no GOAWAY queued; queue one so the peer learns why.
             let code: HTTP2ErrorCode = switch Int32(result) {
@@ -119,10 +146,11 @@ package final class NGHTTP2ServerSession {
         }
     }
 
-    /// The events reported since the last call.
-    package func takeEvents() -> [HTTP2ServerEvent] {
-        defer { events.removeAll(keepingCapacity: true) }
-        return events
+    /// Moves the events reported since the last call into `taken` (replacing its contents);
+    /// the two arrays swap storage, so neither is reallocated.
+    package func takeEvents(into taken: inout [HTTP2ServerEvent]) {
+        taken.removeAll(keepingCapacity: true)
+        swap(&events, &taken)
     }
 
     /// Whether nghttp2 still wants to read or write; when neither, the connection can close.
@@ -137,36 +165,40 @@ package final class NGHTTP2ServerSession {
 
     /// Starts a response: HEADERS now, then a DATA provider fed by ``enqueue(_:streamID:)``.
     package func submitResponse(streamID: Int32, headers: [HTTP2HeaderField]) {
-        outbound[streamID] = OutboundStream(buffer: allocator.buffer(capacity: 0), trailers: nil)
+        outbound[streamID] = OutboundStream(buffer: Self.emptyBuffer, trailers: nil)
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
-        Self.withNameValues(headers) { nva, count in
+        withNameValues(headers) { nva, count in
             _ = nghttp2_submit_response(session, streamID, nva, count, &provider)
         }
     }
 
     /// A response that is only HEADERS with END_STREAM (Trailers-Only, or an HTTP error).
     package func submitHeadersOnlyResponse(streamID: Int32, headers: [HTTP2HeaderField]) {
-        Self.withNameValues(headers) { nva, count in
+        withNameValues(headers) { nva, count in
             _ = nghttp2_submit_response(session, streamID, nva, count, nil)
         }
     }
 
     /// Appends response body bytes to the stream's outbound buffer and resumes its provider.
     package func enqueue(_ bytes: ByteBuffer, streamID: Int32) {
-        guard var stream = outbound[streamID] else { return }
-        var bytes = bytes
-        stream.buffer.writeBuffer(&bytes)
-        if stream.buffer.readableBytes > limits.outboundHighWaterMark { stream.wasAboveHighWater = true }
-        resumeIfDeferred(&stream, streamID: streamID)
-        outbound[streamID] = stream
+        guard let index = outbound.index(forKey: streamID) else { return }
+        let resume = Self.update(&outbound.values[index]) { stream in
+            if stream.buffer.readableBytes == 0 {
+                stream.buffer = bytes  // no copy: the stream takes the caller's buffer
+            } else {
+                var bytes = bytes
+                stream.buffer.writeBuffer(&bytes)
+            }
+            if stream.buffer.readableBytes > limits.outboundHighWaterMark { stream.wasAboveHighWater = true }
+        }
+        if resume { _ = nghttp2_session_resume_data(session, streamID) }
     }
 
     /// Marks the response complete: once the buffer is drained, `trailers` are sent with END_STREAM.
     package func finishResponse(streamID: Int32, trailers: [HTTP2HeaderField]) {
-        guard var stream = outbound[streamID] else { return }
-        stream.trailers = trailers
-        resumeIfDeferred(&stream, streamID: streamID)
-        outbound[streamID] = stream
+        guard let index = outbound.index(forKey: streamID) else { return }
+        let resume = Self.update(&outbound.values[index]) { $0.trailers = trailers }
+        if resume { _ = nghttp2_session_resume_data(session, streamID) }
     }
 
     /// Bytes of response body buffered for `streamID` and not yet handed to nghttp2.
@@ -202,36 +234,48 @@ package final class NGHTTP2ServerSession {
 
     // MARK: Private
 
-    private func resumeIfDeferred(_ stream: inout OutboundStream, streamID: Int32) {
-        if stream.deferred {
-            stream.deferred = false
-            _ = nghttp2_session_resume_data(session, streamID)
-        }
+    /// Applies `change` to a stream in place; returns whether its data provider was deferred
+    /// (and is now marked resumed), in which case the caller resumes it in nghttp2.
+    private static func update(_ stream: inout OutboundStream, _ change: (inout OutboundStream) -> Void) -> Bool {
+        change(&stream)
+        guard stream.deferred else { return false }
+        stream.deferred = false
+        return true
     }
 
-    private static func withNameValues<R>(_ fields: [HTTP2HeaderField],
-                                          _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
-        var storage = [UInt8]()
-        storage.reserveCapacity(fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
-        var offsets: [(name: Range<Int>, value: Range<Int>)] = []
-        offsets.reserveCapacity(fields.count)
-        for field in fields {
-            let nameStart = storage.count
-            storage.append(contentsOf: field.name.utf8)
-            let valueStart = storage.count
-            storage.append(contentsOf: field.value.utf8)
-            offsets.append((nameStart..<valueStart, valueStart..<storage.count))
+    /// Lays `fields` out as an `nghttp2_nv` array in the scratch memory for `body` (which must
+    /// hand them to an nghttp2 call that copies them, as every `submit_*` without NO_COPY flags
+    /// does).
+    private func withNameValues<R>(_ fields: [HTTP2HeaderField], _ body: (UnsafePointer<nghttp2_nv>, Int) -> R) -> R {
+        let arrayBytes = fields.count * MemoryLayout<nghttp2_nv>.stride
+        var needed = arrayBytes
+        for field in fields { needed += field.name.utf8.count + field.value.utf8.count }
+        if needed > scratchCapacity {
+            scratch.deallocate()
+            scratchCapacity = max(needed, scratchCapacity * 2)
+            scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchCapacity, alignment: MemoryLayout<nghttp2_nv>.alignment)
         }
-        storage.append(0)  // never empty, so the base address is never nil
-        return storage.withUnsafeMutableBufferPointer { bytes in
-            let base = bytes.baseAddress!
-            let nva = offsets.map { offset in
-                nghttp2_nv(name: base + offset.name.lowerBound, value: base + offset.value.lowerBound,
-                           namelen: offset.name.count, valuelen: offset.value.count,
-                           flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
-            }
-            return nva.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+        let nva = scratch.bindMemory(to: nghttp2_nv.self, capacity: fields.count)
+        var cursor = scratch + arrayBytes
+        for (index, field) in fields.enumerated() {
+            let name = Self.copyUTF8(field.name, to: &cursor)
+            let value = Self.copyUTF8(field.value, to: &cursor)
+            nva[index] = nghttp2_nv(name: name.base, value: value.base, namelen: name.count, valuelen: value.count,
+                                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
         }
+        return body(nva, fields.count)
+    }
+
+    private static func copyUTF8(_ string: String, to cursor: inout UnsafeMutableRawPointer)
+        -> (base: UnsafeMutablePointer<UInt8>, count: Int) {
+        var string = string
+        let base = cursor.assumingMemoryBound(to: UInt8.self)
+        let count = string.withUTF8 { utf8 in
+            if let source = utf8.baseAddress { cursor.copyMemory(from: source, byteCount: utf8.count) }
+            return utf8.count
+        }
+        cursor += count
+        return (base, count)
     }
 
     private static func from(_ userData: UnsafeMutableRawPointer?) -> NGHTTP2ServerSession {
@@ -241,28 +285,14 @@ package final class NGHTTP2ServerSession {
     // MARK: Callbacks (each turns one nghttp2 callback into state or an event)
 
     private static func install(_ callbacks: OpaquePointer) {
-        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
-            guard let frame else { return 0 }
-            let owner = NGHTTP2ServerSession.from(userData)
-            owner.headerBlocks[frame.pointee.hd.stream_id] = HeaderBlock()
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, _, userData in
+            NGHTTP2ServerSession.from(userData).beginHeaderBlock()
             return 0
         }
-        nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, userData in
-            guard let frame, let name, let value else { return 0 }
-            let owner = NGHTTP2ServerSession.from(userData)
-            let streamID = frame.pointee.hd.stream_id
-            guard var block = owner.headerBlocks[streamID] else { return 0 }
-            if block.overLimit { return 0 }
-            block.listSize += nameLength + valueLength + 32
-            if block.fields.count >= owner.limits.maxHeaderFieldsPerStream || block.listSize > owner.limits.maxHeaderListSize {
-                block.overLimit = true
-                block.fields = []
-            } else {
-                block.fields.append(HTTP2HeaderField(
-                    name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
-                    value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)))
-            }
-            owner.headerBlocks[streamID] = block
+        nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, _, name, nameLength, value, valueLength, _, userData in
+            guard let name, let value else { return 0 }
+            NGHTTP2ServerSession.from(userData).addHeader(name: UnsafeRawBufferPointer(start: name, count: nameLength),
+                                                          value: UnsafeRawBufferPointer(start: value, count: valueLength))
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
@@ -272,11 +302,12 @@ package final class NGHTTP2ServerSession {
             let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
             switch Int(header.type) {
             case Int(NGHTTP2_HEADERS.rawValue):
-                let block = owner.headerBlocks.removeValue(forKey: header.stream_id) ?? HeaderBlock()
-                if block.overLimit {
+                var block = HTTP2RequestHeaders()
+                swap(&block, &owner.headerBlock)
+                if owner.headerOverLimit {
                     owner.events.append(.headerLimitExceeded(streamID: header.stream_id))
                 } else if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
-                    owner.events.append(.requestHeaders(streamID: header.stream_id, fields: block.fields, endStream: endStream))
+                    owner.events.append(.requestHeaders(streamID: header.stream_id, headers: block, endStream: endStream))
                 } else {
                     owner.events.append(.requestTrailers(streamID: header.stream_id))
                 }
@@ -292,8 +323,7 @@ package final class NGHTTP2ServerSession {
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, userData in
             guard let data else { return 0 }
             let owner = NGHTTP2ServerSession.from(userData)
-            let bytes = owner.allocator.buffer(bytes: UnsafeRawBufferPointer(start: data, count: length))
-            owner.events.append(.data(streamID: streamID, bytes: bytes))
+            owner.events.append(.data(streamID: streamID, bytes: owner.payload(UnsafeRawPointer(data), count: length)))
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, userData in
@@ -308,24 +338,58 @@ package final class NGHTTP2ServerSession {
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
             let owner = NGHTTP2ServerSession.from(userData)
             owner.outbound.removeValue(forKey: streamID)
-            owner.headerBlocks.removeValue(forKey: streamID)
             owner.events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
             return 0
         }
     }
 
+    private func beginHeaderBlock() {
+        headerBlock = HTTP2RequestHeaders()
+        headerFieldCount = 0
+        headerListSize = 0
+        headerOverLimit = false
+    }
+
+    private func addHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        if headerOverLimit { return }
+        headerFieldCount += 1
+        headerListSize += name.count + value.count + 32
+        if headerFieldCount > limits.maxHeaderFieldsPerStream || headerListSize > limits.maxHeaderListSize {
+            headerOverLimit = true
+            headerBlock = HTTP2RequestHeaders()
+        } else {
+            headerBlock.add(name: name, value: value, paths: paths)
+        }
+    }
+
+    /// A DATA payload as a buffer: a slice of the buffer being received when the payload lies
+    /// inside it (nghttp2 reports DATA in place), a copy otherwise.
+    private func payload(_ data: UnsafeRawPointer, count: Int) -> ByteBuffer {
+        let address = UInt(bitPattern: data)
+        if let input, inputAddress != 0, address >= inputAddress,
+           address - inputAddress + UInt(count) <= UInt(input.readableBytes),
+           let slice = input.getSlice(at: input.readerIndex + Int(address - inputAddress), length: count) {
+            return slice
+        }
+        return allocator.buffer(bytes: UnsafeRawBufferPointer(start: data, count: count))
+    }
+
     private static let readCallback: nghttp2_data_source_read_callback = { session, streamID, buffer, length, flags, _, userData in
         let owner = NGHTTP2ServerSession.from(userData)
-        guard var stream = owner.outbound[streamID], let buffer, let flags else {
+        guard let index = owner.outbound.index(forKey: streamID), let buffer, let flags else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
+        // Taken out of the dictionary for the read (so the buffer stays uniquely referenced) and
+        // put back once below.
+        var stream = owner.outbound.values[index]
+        owner.outbound.values[index].buffer = NGHTTP2ServerSession.emptyBuffer
         let count = min(length, stream.buffer.readableBytes)
         if count > 0 {
             stream.buffer.withUnsafeReadableBytes { raw in
                 UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress!, byteCount: count)
             }
             stream.buffer.moveReaderIndex(forwardBy: count)
-            if stream.buffer.readableBytes == 0 { stream.buffer.clear() }
+            if stream.buffer.readableBytes == 0 { stream.buffer = NGHTTP2ServerSession.emptyBuffer }
         }
         if stream.wasAboveHighWater && stream.buffer.readableBytes <= owner.limits.outboundHighWaterMark / 2 {
             stream.wasAboveHighWater = false
@@ -335,19 +399,19 @@ package final class NGHTTP2ServerSession {
             flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
             if !trailers.isEmpty {
                 flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue)
-                NGHTTP2ServerSession.withNameValues(trailers) { nva, n in
+                owner.withNameValues(trailers) { nva, n in
                     _ = nghttp2_submit_trailer(session, streamID, nva, n)
                 }
             }
-            owner.outbound[streamID] = stream
+            owner.outbound.values[index] = stream
             return count
         }
         if count == 0 {
             stream.deferred = true
-            owner.outbound[streamID] = stream
+            owner.outbound.values[index] = stream
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         }
-        owner.outbound[streamID] = stream
+        owner.outbound.values[index] = stream
         return count
     }
 }

@@ -3,8 +3,10 @@ import Synchronization
 
 /// Handler output on its way to the connection's event loop, applied in arrival order.
 ///
-/// Calls finish on other threads; instead of one event-loop task (and one wake-up) per output,
-/// entries collect here and a single task applies all that arrived meanwhile, then writes once.
+/// Output posted on the event loop itself (calls run there by default) is applied at once when
+/// nothing is queued ahead of it; the connection then writes once per event-loop turn. Output
+/// from other threads collects here and a single event-loop task applies all that arrived
+/// meanwhile, then writes once, instead of one task (and one wake-up) per output.
 final class ConnectionOutbox: Sendable {
     /// One piece of handler output for one stream.
     enum Entry: Sendable {
@@ -29,8 +31,13 @@ final class ConnectionOutbox: Sendable {
         self.connection = connection
     }
 
-    /// Queues `entry`; schedules a drain on the event loop unless one is pending.
+    /// Applies `entry` now (on the event loop, nothing queued) or queues it and schedules a
+    /// drain on the event loop unless one is pending.
     func post(_ entry: Entry) {
+        if eventLoop.inEventLoop && state.withLock({ $0.entries.isEmpty }) {
+            connection.value.applyNow(entry)
+            return
+        }
         let schedule = state.withLock { state -> Bool in
             state.entries.append(entry)
             if state.drainScheduled { return false }

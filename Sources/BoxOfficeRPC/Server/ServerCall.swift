@@ -11,16 +11,19 @@ package protocol ServerCallOutbound: Sendable {
 }
 
 /// One accepted RPC as the handler side sees it.
-package struct ServerCall: Sendable {
+///
+/// An immutable object, so handing it from the connection to the call's task and down the
+/// interceptor chain copies one reference instead of every field.
+package final class ServerCall: Sendable {
     /// The request messages: one already received, or a stream.
     package enum Requests: Sendable {
         case single([UInt8])
         case stream(RequestMessageQueue)
     }
 
-    package var context: ServerContext
-    package var requests: Requests
-    package var outbound: any ServerCallOutbound
+    package let context: ServerContext
+    package let requests: Requests
+    package let outbound: any ServerCallOutbound
 
     package init(context: ServerContext, requests: Requests, outbound: any ServerCallOutbound) {
         self.context = context

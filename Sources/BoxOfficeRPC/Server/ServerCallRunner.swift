@@ -13,8 +13,13 @@ package struct ServerCallRunner: Sendable {
     /// Interceptors and the handler run with ``RPCDeadline/current`` set to the call's deadline
     /// (nil without one), so every outgoing call they make gets at most the remaining budget.
     package func run(_ call: ServerCall) async {
-        await RPCDeadline.$current.withValue(call.context.deadline) {
+        // Binding a task-local costs an allocation; skip it when it would bind nil to nil.
+        if call.context.deadline == nil && RPCDeadline.current == nil {
             await runWithDeadline(call)
+        } else {
+            await RPCDeadline.$current.withValue(call.context.deadline) {
+                await runWithDeadline(call)
+            }
         }
     }
 

@@ -18,8 +18,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var gracePeriod: Duration
     }
 
-    private struct StreamResources {
-        var cancellation = CallCancellation()
+    /// What the connection holds for one stream besides the state machine's view (an object,
+    /// so lookups and updates copy nothing).
+    private final class StreamResources {
+        let cancellation = CallCancellation()
         var queue: RequestMessageQueue?
         var deadline: ContinuousClock.Instant?
         var deadlineTimer: Scheduled<Void>?
@@ -41,10 +43,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var idleTimer: Scheduled<Void>?
     private var remotePeer = "unknown"
     private var outbox: ConnectionOutbox?
+    /// Reused for every batch of session events (swapped with the session's array).
+    private var pendingEvents: [HTTP2ServerEvent] = []
+    /// Messages written by handlers on this event loop since the loop last did I/O for this
+    /// connection. A handler's write on the loop returns at once (no hop), so a streaming handler
+    /// could keep the loop busy until flow control stops it; past ``writeBurstLimit`` its writers
+    /// are parked until a short timer has let the loop read, write and serve other connections.
+    private var writeBurst = 0
+    private var parkedWriters: [CheckedContinuation<Void, any Error>] = []
+    private var unparkTimer: Scheduled<Void>?
+    private static let writeBurstLimit = 64
 
     init(router: RPCRouter, limits: HTTP2ServerLimits, maxReceiveMessageSize: Int,
          calls: AsyncStream<[ServerCall]>.Continuation, logger: Logger) throws {
-        self.session = try NGHTTP2ServerSession(limits: limits)
+        self.session = try NGHTTP2ServerSession(limits: limits, knownPaths: Array(router.methods.keys))
         self.machine = ServerConnectionStateMachine(methods: router.methods.mapValues(\.kind),
                                                     maxReceiveMessageSize: maxReceiveMessageSize)
         self.calls = calls
@@ -88,6 +100,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        writeBurst = 0
         flushOutput()
         context.fireChannelReadComplete()
     }
@@ -120,6 +133,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         idleTimer?.cancel()
         for (streamID, _) in resources { release(streamID: streamID, cancel: true) }
         resources.removeAll()
+        unparkTimer?.cancel()
+        let writers = parkedWriters
+        parkedWriters = []
+        for writer in writers { writer.resume(throwing: RPCError(code: .cancelled, message: "the call is over")) }
         acceptedCalls.removeAll()
         calls.finish()
         context.fireChannelInactive()
@@ -134,26 +151,34 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     /// Applies handler output that arrived since the last drain, then writes once.
     func apply(_ entries: [ConnectionOutbox.Entry]) {
-        for entry in entries {
-            switch entry {
-            case .headers(let streamID, let metadata):
-                perform(machine.sendResponseHeaders(streamID: streamID, metadata: metadata))
-            case .message(let streamID, let bytes, let written):
-                handlerWrote(streamID: streamID, message: bytes, continuation: written)
-            case .finish(let streamID, let status, let trailers):
-                perform(machine.finishResponse(streamID: streamID, status: status, trailers: trailers))
-            case .unary(let streamID, let headers, let message, let trailers):
-                perform(machine.sendResponseHeaders(streamID: streamID, metadata: headers))
-                perform(machine.sendResponseMessage(streamID: streamID, message: message))
-                perform(machine.finishResponse(streamID: streamID, status: .ok, trailers: trailers))
-            case .consumed(let streamID, let credit):
-                perform(machine.requestMessageConsumed(streamID: streamID, credit: credit))
-            }
-        }
+        for entry in entries { applyEntry(entry, onLoop: false) }
         flushOutput()
     }
 
-    private func handlerWrote(streamID: Int32, message: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+    /// Applies handler output posted on the event loop; the write follows later in this
+    /// event-loop turn, together with the output of the other calls that run meanwhile.
+    func applyNow(_ entry: ConnectionOutbox.Entry) {
+        applyEntry(entry, onLoop: true)
+        scheduleFlush()
+    }
+
+    private func applyEntry(_ entry: ConnectionOutbox.Entry, onLoop: Bool) {
+        switch entry {
+        case .headers(let streamID, let metadata):
+            perform(machine.sendResponseHeaders(streamID: streamID, metadata: metadata))
+        case .message(let streamID, let bytes, let written):
+            handlerWrote(streamID: streamID, message: bytes, continuation: written, onLoop: onLoop)
+        case .finish(let streamID, let status, let trailers):
+            perform(machine.finishResponse(streamID: streamID, status: status, trailers: trailers))
+        case .unary(let streamID, let headers, let message, let trailers):
+            perform(machine.sendUnaryResponse(streamID: streamID, headers: headers, message: message, trailers: trailers))
+        case .consumed(let streamID, let credit):
+            perform(machine.requestMessageConsumed(streamID: streamID, credit: credit))
+        }
+    }
+
+    private func handlerWrote(streamID: Int32, message: [UInt8], continuation: CheckedContinuation<Void, any Error>,
+                              onLoop: Bool) {
         perform(machine.sendResponseMessage(streamID: streamID, message: message))
         guard resources[streamID] != nil, !closing else {
             continuation.resume(throwing: RPCError(code: .cancelled, message: "the call is over"))
@@ -161,7 +186,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         if session.outboundBytes(streamID: streamID) > limits.outboundHighWaterMark {
             resources[streamID]?.waitingWriters.append(continuation)
+        } else if onLoop && writeBurst >= Self.writeBurstLimit {
+            parkedWriters.append(continuation)
+            scheduleUnpark()
         } else {
+            if onLoop { writeBurst += 1 }
             continuation.resume()
         }
     }
@@ -171,10 +200,28 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func processSessionEvents() {
         // Bounded: each round only handles events produced by the previous one.
         for _ in 0..<64 {
-            let events = session.takeEvents()
-            if events.isEmpty { return }
+            session.takeEvents(into: &pendingEvents)
+            if pendingEvents.isEmpty { return }
+            let events = pendingEvents  // released at the end of the round, so the storage is reused
             for event in events { perform(machine.receive(event)) }
         }
+    }
+
+    /// Resumes parked writers after a pause long enough for the loop to poll for I/O (a task
+    /// due now would run before any I/O, since the loop drains its task queue first).
+    private func scheduleUnpark() {
+        guard unparkTimer == nil, let context else { return }
+        unparkTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(200)) {
+            self.unparkTimer = nil
+            self.unparkWriters()
+        }
+    }
+
+    private func unparkWriters() {
+        writeBurst = 0
+        let writers = parkedWriters
+        parkedWriters = []
+        for writer in writers { writer.resume() }
     }
 
     private func scheduleFlush() {
@@ -209,6 +256,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         if output.readableBytes > 0 {
             context.writeAndFlush(wrapOutboundOut(output), promise: nil)
         }
+
         if closing || !session.isAlive { close() }
     }
 
@@ -270,7 +318,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func startRPC(streamID: Int32, head: ServerConnectionStateMachine.RequestHead,
                           delivery: ServerConnectionStateMachine.RequestDelivery) {
         guard let outbox else { return }
-        var stream = resources[streamID] ?? StreamResources()
+        let stream = resource(for: streamID)
         let requests: ServerCall.Requests
         switch delivery {
         case .single(let message):
@@ -282,7 +330,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             stream.queue = queue
             requests = .stream(queue)
         }
-        resources[streamID] = stream
         let callContext = ServerContext(path: head.path, metadata: head.metadata, deadline: stream.deadline,
                                         remotePeer: remotePeer, logger: logger, cancellation: stream.cancellation)
         let outbound = StreamOutbound(outbox: outbox, streamID: streamID)
@@ -291,13 +338,19 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func scheduleDeadline(streamID: Int32, after timeout: Duration) {
         guard let context else { return }
-        var stream = resources[streamID] ?? StreamResources()
+        let stream = resource(for: streamID)
         stream.deadline = ContinuousClock.now + timeout
         stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount.saturating(timeout)) {
             self.perform(self.machine.deadlineExpired(streamID: streamID))
             self.scheduleFlush()
         }
-        resources[streamID] = stream
+    }
+
+    private func resource(for streamID: Int32) -> StreamResources {
+        if let existing = resources[streamID] { return existing }
+        let created = StreamResources()
+        resources[streamID] = created
+        return created
     }
 
     private func release(streamID: Int32, cancel: Bool) {

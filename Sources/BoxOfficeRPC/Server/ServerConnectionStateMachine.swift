@@ -9,12 +9,17 @@ import NIOCore
 /// bidi-streaming: at the request head), turns handler output into HEADERS / DATA / trailers,
 /// enforces the deadline, and returns request bytes to flow control only as the handler
 /// consumes them.
+///
+/// Per-stream state lives in one object per stream, owned by this machine alone and mutated in
+/// place, so a request's buffers stay uniquely referenced (never copied on write) and a lookup
+/// copies nothing. Because of that, a copy of a machine with open streams shares them: start
+/// every machine fresh.
 package struct ServerConnectionStateMachine {
     private enum RequestPhase {
         /// Unary / server-streaming: collecting the single request message.
-        case collecting(GRPCMessageDeframer, message: [UInt8]?)
+        case collecting
         /// Client / bidi-streaming: messages forwarded as they complete.
-        case streaming(GRPCMessageDeframer)
+        case streaming
         /// The client half-closed, or the request no longer matters.
         case closed
     }
@@ -25,14 +30,24 @@ package struct ServerConnectionStateMachine {
         case ended
     }
 
-    private struct StreamState {
+    private final class StreamState {
         var head: RequestHead?
         var request: RequestPhase
+        /// Request bytes not yet split into messages (collecting and streaming).
+        var deframer: GRPCMessageDeframer
+        /// The single request message, once complete (collecting).
+        var message: [UInt8]?
         var response: ResponsePhase = .notStarted
         var handlerRunning = false
-        var clientHalfClosed = false
+        var clientHalfClosed: Bool
         /// Request bytes received and not yet returned to flow control.
         var owedCredit = 0
+
+        init(request: RequestPhase, deframer: GRPCMessageDeframer, clientHalfClosed: Bool) {
+            self.request = request
+            self.deframer = deframer
+            self.clientHalfClosed = clientHalfClosed
+        }
     }
 
     private enum ConnectionPhase: Equatable {
@@ -45,6 +60,11 @@ package struct ServerConnectionStateMachine {
     private let maxReceiveMessageSize: Int
     private var streams: [Int32: StreamState] = [:]
     private var phase = ConnectionPhase.active
+    private let allocator = ByteBufferAllocator()
+
+    private static let okResponseHeaders = [HTTP2HeaderField(name: ":status", value: "200"),
+                                            HTTP2HeaderField(name: "content-type", value: GRPCContentType.grpcProto)]
+    private static let okStatusFields = [HTTP2HeaderField(name: "grpc-status", value: "0")]
 
     /// Creates the state machine for one connection.
     ///
@@ -67,8 +87,8 @@ package struct ServerConnectionStateMachine {
     /// Processes one event reported by the nghttp2 session.
     package mutating func receive(_ event: HTTP2ServerEvent) -> [Action] {
         switch event {
-        case .requestHeaders(let streamID, let fields, let endStream):
-            return receiveHeaders(streamID: streamID, fields: fields, endStream: endStream)
+        case .requestHeaders(let streamID, let headers, let endStream):
+            return receiveHeaders(streamID: streamID, headers: headers, endStream: endStream)
         case .data(let streamID, let bytes):
             return receiveData(streamID: streamID, bytes: bytes)
         case .endStream(let streamID), .requestTrailers(let streamID):
@@ -78,9 +98,8 @@ package struct ServerConnectionStateMachine {
         case .streamClosed(let streamID, _):
             return streamClosed(streamID: streamID)
         case .responseEndSent(let streamID):
-            guard var stream = streams[streamID] else { return [] }
+            guard let stream = streams[streamID] else { return [] }
             stream.response = .ended
-            streams[streamID] = stream
             // The response is complete but the client is still sending: tell it to stop.
             return stream.clientHalfClosed ? [] : [.resetStream(streamID: streamID, code: .noError)]
         case .outboundDrained(let streamID):
@@ -90,37 +109,27 @@ package struct ServerConnectionStateMachine {
         }
     }
 
-    private mutating func receiveHeaders(streamID: Int32, fields: [HTTP2HeaderField], endStream: Bool) -> [Action] {
-        var stream = StreamState(request: .closed)
-        stream.clientHalfClosed = endStream
-        var method = ""
-        var path = ""
-        var contentType: String?
-        var timeoutValue: String?
-        var encoding: String?
-        for field in fields {
-            switch field.name {
-            case ":method": method = field.value
-            case ":path": path = field.value
-            case "content-type": contentType = field.value
-            case "grpc-timeout": timeoutValue = field.value
-            case "grpc-encoding": encoding = field.value
-            default: break
-            }
-        }
-        if method != "POST" {
+    private func newStream(_ request: RequestPhase, clientHalfClosed: Bool) -> StreamState {
+        StreamState(request: request, deframer: GRPCMessageDeframer(maxMessageSize: maxReceiveMessageSize),
+                    clientHalfClosed: clientHalfClosed)
+    }
+
+    private mutating func receiveHeaders(streamID: Int32, headers: HTTP2RequestHeaders, endStream: Bool) -> [Action] {
+        let stream = newStream(.closed, clientHalfClosed: endStream)
+        if !headers.isPOST {
             streams[streamID] = stream
             return [.submitHeadersOnlyResponse(streamID: streamID, headers: [HTTP2HeaderField(name: ":status", value: "405")])]
         }
-        guard let contentType, GRPCContentType.isGRPC(contentType) else {
+        if headers.contentType != .grpc {
             streams[streamID] = stream
+            let value = if case .other(let value) = headers.contentType { value } else { "" }
             return [.submitHeadersOnlyResponse(streamID: streamID, headers: [
                 HTTP2HeaderField(name: ":status", value: "415"),
                 HTTP2HeaderField(name: "grpc-status", value: RPCError.Code.internal.headerValue),
-                HTTP2HeaderField(name: "grpc-message", value: GRPCStatusMessage.encode(
-                    "invalid content-type '\(contentType ?? "")'")),
+                HTTP2HeaderField(name: "grpc-message", value: GRPCStatusMessage.encode("invalid content-type '\(value)'")),
             ])]
         }
+        let path = headers.path
         streams[streamID] = stream
         if phase != .active {
             return respondWithError(streamID: streamID, RPCError(code: .unavailable, message: "server is shutting down"))
@@ -128,13 +137,13 @@ package struct ServerConnectionStateMachine {
         guard let kind = methods[path] else {
             return respondWithError(streamID: streamID, RPCError(code: .unimplemented, message: "unknown method \(path)"))
         }
-        if let encoding, encoding != "identity" {
+        if let encoding = headers.encoding, encoding != "identity" {
             var error = RPCError(code: .unimplemented, message: "compression '\(encoding)' is not supported")
             error.metadata.addString("identity", forKey: "grpc-accept-encoding")
             return respondWithError(streamID: streamID, error)
         }
         var timeout: Duration?
-        if let timeoutValue {
+        if let timeoutValue = headers.timeout {
             guard let parsed = GRPCTimeout(headerValue: timeoutValue) else {
                 return respondWithError(streamID: streamID, RPCError(code: .internal, message: "malformed grpc-timeout '\(timeoutValue)'"))
             }
@@ -142,7 +151,7 @@ package struct ServerConnectionStateMachine {
         }
         let metadata: Metadata
         do {
-            metadata = try Metadata(headerFields: fields.lazy.map { (name: $0.name, value: $0.value) })
+            metadata = try Metadata(headerFields: headers.metadataFields.lazy.map { (name: $0.name, value: $0.value) })
         } catch {
             return respondWithError(streamID: streamID, error)
         }
@@ -152,13 +161,13 @@ package struct ServerConnectionStateMachine {
         if let timeout { actions.append(.scheduleDeadline(streamID: streamID, after: timeout)) }
         switch kind {
         case .unary, .serverStreaming:
-            stream.request = .collecting(GRPCMessageDeframer(maxMessageSize: maxReceiveMessageSize), message: nil)
+            stream.request = .collecting
             streams[streamID] = stream
             if endStream {
                 return actions + receiveEndStream(streamID: streamID)
             }
         case .clientStreaming, .bidirectionalStreaming:
-            stream.request = endStream ? .closed : .streaming(GRPCMessageDeframer(maxMessageSize: maxReceiveMessageSize))
+            stream.request = endStream ? .closed : .streaming
             stream.handlerRunning = true
             streams[streamID] = stream
             actions.append(.startRPC(streamID: streamID, head: head, delivery: .streamed))
@@ -167,85 +176,87 @@ package struct ServerConnectionStateMachine {
         return actions
     }
 
+    /// Adds a DATA chunk to a collecting stream; throws when it makes the request invalid.
+    private static func collect(_ bytes: ByteBuffer, into stream: StreamState) throws(RPCError) {
+        stream.deframer.append(bytes)
+        while let next = try stream.deframer.next() {
+            guard stream.message == nil else {
+                throw RPCError(code: .internal, message: "more than one request message for a \(stream.head!.kind) method")
+            }
+            stream.message = next
+        }
+    }
+
+    /// Adds a DATA chunk to a streaming stream; returns the messages it completed.
+    private static func deframe(_ bytes: ByteBuffer, into stream: StreamState) throws(RPCError) -> [[UInt8]] {
+        stream.deframer.append(bytes)
+        var messages: [[UInt8]] = []
+        while let next = try stream.deframer.next() { messages.append(next) }
+        return messages
+    }
+
     private mutating func receiveData(streamID: Int32, bytes: ByteBuffer) -> [Action] {
         let count = bytes.readableBytes
-        guard var stream = streams[streamID] else {
+        guard let stream = streams[streamID] else {
             // A stream we already forgot: its bytes only count against the connection window.
             return [.consume(streamID: streamID, count: count)]
         }
         switch stream.request {
         case .closed:
-            streams[streamID] = stream
             return [.consume(streamID: streamID, count: count)]
-        case .collecting(var deframer, var message):
-            deframer.append(bytes)
+        case .collecting:
             do throws(RPCError) {
-                while let next = try deframer.next() {
-                    guard message == nil else {
-                        throw RPCError(code: .internal, message: "more than one request message for a \(stream.head!.kind) method")
-                    }
-                    message = next
-                }
+                try Self.collect(bytes, into: stream)
             } catch {
                 stream.request = .closed
-                streams[streamID] = stream
                 return [.consume(streamID: streamID, count: count)] + respondWithError(streamID: streamID, error)
             }
-            stream.request = .collecting(deframer, message: message)
-            streams[streamID] = stream
             return [.consume(streamID: streamID, count: count)]
-        case .streaming(var deframer):
-            deframer.append(bytes)
-            var messages: [[UInt8]] = []
-            do {
-                while let next = try deframer.next() { messages.append(next) }
+        case .streaming:
+            let messages: [[UInt8]]
+            do throws(RPCError) {
+                messages = try Self.deframe(bytes, into: stream)
             } catch {
                 stream.request = .closed
-                streams[streamID] = stream
                 return [.consume(streamID: streamID, count: count), .cancelHandler(streamID: streamID)]
                     + respondWithError(streamID: streamID, error)
             }
-            stream.request = .streaming(deframer)
             // Bytes that completed messages are returned when the handler takes the last of
             // them; bytes of a partial message are returned now so that a message larger than
             // the window can still arrive.
             let wireBytes = messages.reduce(0) { $0 + $1.count + GRPCMessageFramer.prefixLength }
             let credit = min(count, wireBytes)
             stream.owedCredit += credit
-            streams[streamID] = stream
             var actions: [Action] = []
+            actions.reserveCapacity(messages.count + 1)
             if count > credit { actions.append(.consume(streamID: streamID, count: count - credit)) }
-            for (index, message) in messages.enumerated() {
+            for (position, message) in messages.enumerated() {
                 actions.append(.deliverRequestMessage(streamID: streamID, message: message,
-                                                      credit: index == messages.count - 1 ? credit : 0))
+                                                      credit: position == messages.count - 1 ? credit : 0))
             }
             return actions
         }
     }
 
     private mutating func receiveEndStream(streamID: Int32) -> [Action] {
-        guard var stream = streams[streamID] else { return [] }
+        guard let stream = streams[streamID] else { return [] }
         stream.clientHalfClosed = true
         switch stream.request {
         case .closed:
-            streams[streamID] = stream
             return []
-        case .collecting(let deframer, let message):
+        case .collecting:
             stream.request = .closed
-            streams[streamID] = stream
-            guard !deframer.hasPartialMessage else {
+            guard !stream.deframer.hasPartialMessage else {
                 return respondWithError(streamID: streamID, RPCError(code: .internal, message: "request ended inside a message"))
             }
-            guard let message, let head = stream.head else {
+            guard let message = stream.message.take(), let head = stream.head else {
                 return respondWithError(streamID: streamID, RPCError(code: .internal, message: "request has no message"))
             }
             stream.handlerRunning = true
-            streams[streamID] = stream
             return [.startRPC(streamID: streamID, head: head, delivery: .single(message))]
-        case .streaming(let deframer):
+        case .streaming:
             stream.request = .closed
-            streams[streamID] = stream
-            guard !deframer.hasPartialMessage else {
+            guard !stream.deframer.hasPartialMessage else {
                 return [.cancelHandler(streamID: streamID)]
                     + respondWithError(streamID: streamID, RPCError(code: .internal, message: "request ended inside a message"))
             }
@@ -270,53 +281,61 @@ package struct ServerConnectionStateMachine {
 
     /// The handler took a request message carrying `credit` bytes of flow-control window.
     package mutating func requestMessageConsumed(streamID: Int32, credit: Int) -> [Action] {
-        guard credit > 0, var stream = streams[streamID] else { return [] }
+        guard credit > 0, let stream = streams[streamID] else { return [] }
         let returned = min(credit, stream.owedCredit)
         stream.owedCredit -= returned
-        streams[streamID] = stream
         return returned > 0 ? [.consume(streamID: streamID, count: returned)] : []
     }
 
     /// The handler sends its initial metadata (response HEADERS).
     package mutating func sendResponseHeaders(streamID: Int32, metadata: Metadata) -> [Action] {
-        guard var stream = streams[streamID], stream.response == .notStarted else { return [] }
+        guard let stream = streams[streamID], stream.response == .notStarted else { return [] }
         stream.response = .headersSent
-        streams[streamID] = stream
-        var headers = [HTTP2HeaderField(name: ":status", value: "200"),
-                       HTTP2HeaderField(name: "content-type", value: GRPCContentType.grpcProto)]
-        for (name, value) in metadata.headerFields() { headers.append(HTTP2HeaderField(name: name, value: value)) }
-        return [.submitResponseHeaders(streamID: streamID, headers: headers)]
+        return [.submitResponseHeaders(streamID: streamID, headers: Self.responseHeaders(metadata))]
     }
 
     /// The handler sends one response message (already serialized).
     package mutating func sendResponseMessage(streamID: Int32, message: [UInt8]) -> [Action] {
         guard let stream = streams[streamID], stream.response != .ended else { return [] }
         var actions = stream.response == .notStarted ? sendResponseHeaders(streamID: streamID, metadata: [:]) : []
-        var framed = ByteBuffer()
-        framed.reserveCapacity(message.count + GRPCMessageFramer.prefixLength)
-        GRPCMessageFramer.frame(message, into: &framed)
-        actions.append(.enqueueResponseData(streamID: streamID, bytes: framed))
+        actions.append(.enqueueResponseData(streamID: streamID, bytes: framed(message)))
         return actions
     }
 
     /// The handler returned (or threw): send the status and trailing metadata.
     package mutating func finishResponse(streamID: Int32, status: Status, trailers: Metadata) -> [Action] {
-        guard var stream = streams[streamID] else { return [] }
+        guard let stream = streams[streamID] else { return [] }
         stream.handlerRunning = false
-        streams[streamID] = stream
         guard stream.response != .ended else { return [] }
         return respondWithStatus(streamID: streamID, status: status, trailers: trailers)
+    }
+
+    /// A unary handler's whole answer: headers, its one message and OK status, as one step
+    /// (the same frames as ``sendResponseHeaders(streamID:metadata:)``,
+    /// ``sendResponseMessage(streamID:message:)`` and ``finishResponse(streamID:status:trailers:)``).
+    package mutating func sendUnaryResponse(streamID: Int32, headers: Metadata, message: [UInt8],
+                                            trailers: Metadata) -> [Action] {
+        guard let stream = streams[streamID], stream.response == .notStarted else {
+            return sendResponseHeaders(streamID: streamID, metadata: headers)
+                + sendResponseMessage(streamID: streamID, message: message)
+                + finishResponse(streamID: streamID, status: .ok, trailers: trailers)
+        }
+        stream.response = .ended
+        stream.handlerRunning = false
+        var actions: [Action] = []
+        actions.reserveCapacity(3)
+        actions.append(.submitResponseHeaders(streamID: streamID, headers: Self.responseHeaders(headers)))
+        actions.append(.enqueueResponseData(streamID: streamID, bytes: framed(message)))
+        actions.append(.finishResponse(streamID: streamID, trailers: Self.statusFields(.ok, trailers: trailers)))
+        return actions
     }
 
     /// The request's deadline passed.
     package mutating func deadlineExpired(streamID: Int32) -> [Action] {
         guard let stream = streams[streamID], stream.response != .ended else { return [] }
         var actions: [Action] = stream.handlerRunning ? [.cancelHandler(streamID: streamID)] : []
-        if var current = streams[streamID] {
-            current.request = .closed
-            current.handlerRunning = false
-            streams[streamID] = current
-        }
+        stream.request = .closed
+        stream.handlerRunning = false
         actions += respondWithError(streamID: streamID, RPCError(code: .deadlineExceeded, message: "deadline exceeded"))
         return actions
     }
@@ -363,7 +382,27 @@ package struct ServerConnectionStateMachine {
     }
 
     private mutating func respondWithStatus(streamID: Int32, status: Status, trailers: Metadata) -> [Action] {
-        guard var stream = streams[streamID], stream.response != .ended else { return [] }
+        guard let stream = streams[streamID], stream.response != .ended else { return [] }
+        let statusFields = Self.statusFields(status, trailers: trailers)
+        let wasStarted = stream.response == .headersSent
+        stream.response = .ended
+        if wasStarted {
+            return [.finishResponse(streamID: streamID, trailers: statusFields)]
+        }
+        return [.submitHeadersOnlyResponse(streamID: streamID, headers: Self.okResponseHeaders + statusFields)]
+    }
+
+    /// `:status 200`, the content type and `metadata` (the shared constant when it is empty).
+    private static func responseHeaders(_ metadata: Metadata) -> [HTTP2HeaderField] {
+        if metadata.isEmpty { return okResponseHeaders }
+        var headers = okResponseHeaders
+        for (name, value) in metadata.headerFields() { headers.append(HTTP2HeaderField(name: name, value: value)) }
+        return headers
+    }
+
+    /// `grpc-status`, `grpc-message` and trailing metadata (the shared constant for a bare OK).
+    private static func statusFields(_ status: Status, trailers: Metadata) -> [HTTP2HeaderField] {
+        if status.code == .ok && status.message.isEmpty && trailers.isEmpty { return okStatusFields }
         var statusFields = [HTTP2HeaderField(name: "grpc-status", value: status.code.headerValue)]
         if !status.message.isEmpty {
             statusFields.append(HTTP2HeaderField(name: "grpc-message", value: GRPCStatusMessage.encode(status.message)))
@@ -372,14 +411,20 @@ package struct ServerConnectionStateMachine {
         if status.code == .unimplemented, trailers[stringValues: "grpc-accept-encoding"].isEmpty == false {
             statusFields.append(HTTP2HeaderField(name: "grpc-accept-encoding", value: "identity"))
         }
-        let wasStarted = stream.response == .headersSent
-        stream.response = .ended
-        streams[streamID] = stream
-        if wasStarted {
-            return [.finishResponse(streamID: streamID, trailers: statusFields)]
-        }
-        let headers = [HTTP2HeaderField(name: ":status", value: "200"),
-                       HTTP2HeaderField(name: "content-type", value: GRPCContentType.grpcProto)] + statusFields
-        return [.submitHeadersOnlyResponse(streamID: streamID, headers: headers)]
+        return statusFields
+    }
+
+    private func framed(_ message: [UInt8]) -> ByteBuffer {
+        var framed = allocator.buffer(capacity: message.count + GRPCMessageFramer.prefixLength)
+        GRPCMessageFramer.frame(message, into: &framed)
+        return framed
+    }
+}
+
+extension Optional {
+    /// The value, leaving nil behind (so the caller holds the only reference).
+    fileprivate mutating func take() -> Wrapped? {
+        defer { self = nil }
+        return self
     }
 }

@@ -9,7 +9,9 @@ public struct ServerContext: Sendable {
     public var metadata: Metadata
     /// When the client's `grpc-timeout` runs out; nil when the client set none. At this instant
     /// the server answers DEADLINE_EXCEEDED and cancels the handler's task.
-    public let deadline: ContinuousClock.Instant?
+    public var deadline: ContinuousClock.Instant? {
+        deadlineOffset.map { Self.referenceInstant + $0 }
+    }
     /// The client's address, e.g. `ipv4:127.0.0.1:5000`.
     public let remotePeer: String
     /// The request id (from `x-request-id` or generated), set by ``LoggingServerInterceptor``.
@@ -17,12 +19,16 @@ public struct ServerContext: Sendable {
     /// A logger for this call; interceptors add metadata such as `rpc.request_id`.
     public var logger: Logger
     let cancellation: CallCancellation
+    // Stored as an offset from a fixed instant: `ContinuousClock.Instant` is resilient, so a
+    // struct holding one is copied through value witnesses, while `Duration` is frozen.
+    private let deadlineOffset: Duration?
+    private static let referenceInstant = ContinuousClock.now
 
     init(path: String, metadata: Metadata, deadline: ContinuousClock.Instant?, remotePeer: String,
          logger: Logger, cancellation: CallCancellation) {
         self.path = path
         self.metadata = metadata
-        self.deadline = deadline
+        self.deadlineOffset = deadline.map { $0 - Self.referenceInstant }
         self.remotePeer = remotePeer
         self.requestID = nil
         self.logger = logger

@@ -47,13 +47,20 @@ public struct StreamingClientResponse<Message: Sendable>: Sendable {
         let parts: AsyncThrowingStream<ClientResponsePart, any Error>
         let deserialize: @Sendable ([UInt8]) throws -> Message
         let observedEnd: ResponseEndObserver
+        let readReporter: ResponseReadReporter
 
         /// Iterates the body parts; throws the call's ``RPCError`` on a non-OK end.
+        ///
+        /// Each message taken is reported read, which lets the server send more: a caller that
+        /// stops iterating holds the server back (HTTP/2 flow control).
         public struct AsyncIterator: AsyncIteratorProtocol {
             var base: AsyncThrowingStream<ClientResponsePart, any Error>.AsyncIterator
             let deserialize: @Sendable ([UInt8]) throws -> Message
             let observedEnd: ResponseEndObserver
+            let readReporter: ResponseReadReporter
             var ended = false
+            /// Wire bytes of messages taken and not yet reported read.
+            var unreported = 0
 
             public mutating func next() async throws -> BodyPart? {
                 if ended { return nil }
@@ -70,7 +77,9 @@ public struct StreamingClientResponse<Message: Sendable>: Sendable {
                     guard let part = next else { break }
                     switch part {
                     case .metadata: continue
-                    case .message(let bytes): return .message(try deserialize(bytes))
+                    case .message(let bytes):
+                        readReporter.messageRead(payloadBytes: bytes.count, unreported: &unreported)
+                        return .message(try deserialize(bytes))
                     case .trailers(let trailers):
                         ended = true
                         observedEnd.record()
@@ -84,7 +93,8 @@ public struct StreamingClientResponse<Message: Sendable>: Sendable {
         }
 
         public func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(base: parts.makeAsyncIterator(), deserialize: deserialize, observedEnd: observedEnd)
+            AsyncIterator(base: parts.makeAsyncIterator(), deserialize: deserialize, observedEnd: observedEnd,
+                          readReporter: readReporter)
         }
     }
 }

@@ -165,7 +165,8 @@ public struct GRPCClient: Sendable {
         let observedEnd = ResponseEndObserver()
         let response = StreamingClientResponse<Output>(
             metadata: metadata,
-            bodyParts: .init(parts: stream.responses, deserialize: deserialize, observedEnd: observedEnd))
+            bodyParts: .init(parts: stream.responses, deserialize: deserialize, observedEnd: observedEnd,
+                             readReporter: stream.readReporter))
         do {
             let result = try await onResponse(response)
             // A response not read to its end (the caller returned early) is cancelled.

@@ -4,6 +4,11 @@
 /// and whether to reset the stream. After ``Action/finish(deliver:end:resetStream:)`` every
 /// further input returns ``Action/none``, so duplicate or late events are harmless. A call that
 /// ends OK always delivers `.metadata` first (empty for an OK Trailers-Only response).
+///
+/// Flow control: the owner gives the server stream-level window back only as the caller reads
+/// messages. After every input it asks ``takeWindowCredit()`` how many bytes to return (see
+/// ``ResponseWindowLedger``); once the call has ended there is never any (no more DATA can
+/// arrive on the stream, and the session returns connection-level credit on receipt).
 struct ClientStreamStateMachine: Sendable {
     enum Action: Sendable, Hashable {
         case none
@@ -21,6 +26,8 @@ struct ClientStreamStateMachine: Sendable {
     private var state: State = .awaitingHead
     private var requestEnded = false
     private let maxMessageSize: Int
+    /// Stream-level flow-control credit of the response bytes.
+    private(set) var window = ResponseWindowLedger()
 
     init(maxMessageSize: Int = 4 * 1024 * 1024) {
         self.maxMessageSize = maxMessageSize
@@ -61,12 +68,17 @@ struct ClientStreamStateMachine: Sendable {
             state = .finished  // avoid a copy of the deframer's buffer while mutating it
             deframer.append(bytes)
             var parts: [ClientResponsePart] = []
+            var completedWireBytes = 0
             do {
-                while let message = try deframer.next() { parts.append(.message(message)) }
+                while let message = try deframer.next() {
+                    completedWireBytes += message.count + GRPCMessageFramer.prefixLength
+                    parts.append(.message(message))
+                }
             } catch {
                 return .finish(deliver: parts, end: ClientResponseEnd(status: error.status, trailers: [:]),
                                resetStream: HTTP2ErrorCode.cancel.rawValue)
             }
+            window.received(bytes.count, completingMessagesOf: completedWireBytes)
             if endStream {
                 return .finish(deliver: parts, end: ClientResponseEnd(
                     status: Status(code: .internal, message: "response ended without trailers"), trailers: [:]),
@@ -77,6 +89,19 @@ struct ClientStreamStateMachine: Sendable {
         case .finished:
             return .none
         }
+    }
+
+    /// The caller has read response messages of `wireBytes` (payloads plus their 5-byte
+    /// prefixes); their window can go back to the server (ask ``takeWindowCredit()``).
+    mutating func messagesRead(wireBytes: Int) {
+        window.read(wireBytes: wireBytes)
+    }
+
+    /// Stream-level window to give back to the server now, counted as given; 0 once the call
+    /// has ended.
+    mutating func takeWindowCredit() -> Int {
+        guard case .streaming = state else { return 0 }
+        return window.takeCredit()
     }
 
     /// The stream closed; `errorCode` is the RST_STREAM code, or NO_ERROR for a normal close.

@@ -10,14 +10,17 @@ final class ClientConnection: Sendable {
     let endpoint: ClientEndpoint
     let channel: any Channel
     let availability: ClientConnectionAvailability
+    /// Response bytes a caller reads before it reports them (see ``ResponseReadReporter``).
+    let readReportBatch: Int
     private let handler: NIOLoopBound<ClientConnectionHandler>
 
     private init(endpoint: ClientEndpoint, channel: any Channel, handler: NIOLoopBound<ClientConnectionHandler>,
-                 availability: ClientConnectionAvailability) {
+                 availability: ClientConnectionAvailability, readReportBatch: Int) {
         self.endpoint = endpoint
         self.channel = channel
         self.handler = handler
         self.availability = availability
+        self.readReportBatch = readReportBatch
     }
 
     /// Connects over TCP and starts HTTP/2 (prior knowledge).
@@ -57,7 +60,8 @@ final class ClientConnection: Sendable {
             channel.close(promise: nil)
             throw RPCError(code: .unavailable, message: "cannot connect to \(endpoint): \(error)", cause: error)
         }
-        return ClientConnection(endpoint: endpoint, channel: channel, handler: handler, availability: availability)
+        return ClientConnection(endpoint: endpoint, channel: channel, handler: handler, availability: availability,
+                                readReportBatch: configuration.responseReadReportBatch)
     }
 
     /// Starts a call on this connection.
@@ -103,6 +107,12 @@ final class ClientConnection: Sendable {
     func send(streamID: Int32, body: [UInt8], endStream: Bool) {
         let handler = self.handler
         channel.eventLoop.execute { handler.value.send(streamID: streamID, body: body, endStream: endStream) }
+    }
+
+    /// The caller read response messages of `wireBytes` on a stream (flow-control credit).
+    func responseRead(streamID: Int32, wireBytes: Int) {
+        let handler = self.handler
+        channel.eventLoop.execute { handler.value.responseRead(streamID: streamID, wireBytes: wireBytes) }
     }
 
     func cancel(streamID: Int32) {

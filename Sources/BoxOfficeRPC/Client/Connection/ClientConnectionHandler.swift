@@ -38,7 +38,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     init(configuration: ClientConnectionConfiguration, availability: ClientConnectionAvailability,
          logger: Logger, readiness: EventLoopPromise<Void>? = nil) throws(HTTP2ClientSessionError) {
         self.readiness = readiness
-        self.session = try HTTP2ClientSession(configuration: configuration.http2)
+        self.session = try HTTP2ClientSession(configuration: configuration.sessionConfiguration)
         self.configuration = configuration
         self.availability = availability
         self.logger = logger
@@ -191,6 +191,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// The caller has read response messages of `wireBytes`: give their window back to the
+    /// server, which may then send more.
+    func responseRead(streamID: Int32, wireBytes: Int) {
+        applyToStream(streamID) { machine in
+            machine.messagesRead(wireBytes: wireBytes)
+            return .none
+        }
+        flush()
+    }
+
     /// Cancels a call: the caller sees CANCELLED and the server RST_STREAM(CANCEL).
     func cancel(streamID: Int32) {
         applyToStream(streamID) { $0.cancelled() }
@@ -278,6 +288,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard var stream = streams[streamID] else { return }
         let action = input(&stream.machine)
         finish(stream: &stream, action: action, streamID: streamID)
+        session.returnStreamCredit(streamID: streamID, count: stream.machine.takeWindowCredit())
         streams[streamID] = stream
     }
 

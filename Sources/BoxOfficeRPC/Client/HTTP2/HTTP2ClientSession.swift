@@ -6,10 +6,16 @@ import NIOCore
 /// Bytes go in through ``receive(_:)`` and come out of ``drainOutbound(into:)``; what the peer
 /// said comes back as ``HTTP2ClientEvent`` values. No C pointer leaves this type. Not thread-safe:
 /// the owner (one NIO channel handler) calls it on its event loop only.
+///
+/// Flow control is manual (no automatic WINDOW_UPDATE): connection-level window is given back as
+/// soon as DATA arrives, so a call whose caller reads slowly never starves the other calls on the
+/// connection; stream-level window only through ``returnStreamCredit(streamID:count:)``, as the
+/// caller reads, so a slow reader holds its server back.
 struct HTTP2ClientSession: ~Copyable {
     /// Local SETTINGS and flow-control windows.
     struct Configuration: Sendable, Hashable {
-        /// Per-stream receive window we advertise (INITIAL_WINDOW_SIZE).
+        /// Per-stream receive window we advertise (INITIAL_WINDOW_SIZE): how far a server may
+        /// get ahead of a caller that reads slowly.
         var initialStreamWindow: Int32 = 1 << 20
         /// Connection-level receive window.
         var connectionWindow: Int32 = 16 << 20
@@ -38,6 +44,7 @@ struct HTTP2ClientSession: ~Copyable {
         }
         defer { nghttp2_option_del(option) }
         nghttp2_option_set_max_send_header_block_length(option, 64 << 10)
+        nghttp2_option_set_no_auto_window_update(option, 1)
 
         var raw: OpaquePointer?
         let rc = nghttp2_session_client_new2(&raw, callbacks, Unmanaged.passUnretained(context).toOpaque(), option)
@@ -76,10 +83,20 @@ struct HTTP2ClientSession: ~Copyable {
             return nghttp2_session_mem_recv(session, base, bytes.count)
         }
         let events = context.takeEvents()
+        // Connection-level window goes back on receipt, whichever stream the bytes were for.
+        let dataBytes = context.takeReceivedDataBytes()
+        if dataBytes > 0 { _ = nghttp2_session_consume_connection(session, dataBytes) }
         if rc < 0 {
             throw HTTP2ClientSessionError(operation: "nghttp2_session_mem_recv", code: Int32(truncatingIfNeeded: rc))
         }
         return events
+    }
+
+    /// Gives `count` bytes of a stream's receive window back to the server (a WINDOW_UPDATE goes
+    /// out once half the window is due). A no-op for a stream nghttp2 has closed.
+    func returnStreamCredit(streamID: Int32, count: Int) {
+        guard count > 0 else { return }
+        _ = nghttp2_session_consume_stream(session, streamID, count)
     }
 
     /// Events produced while sending (streams nghttp2 refused to open, for instance).

@@ -16,10 +16,17 @@ final class HTTP2ClientSessionContext {
     private var events: [HTTP2ClientEvent] = []
     private var headerBlocks: [Int32: [HTTP2HeaderField]] = [:]
     private var bodies: [Int32: PendingBody] = [:]
+    /// DATA payload bytes received (any stream) since the last ``takeReceivedDataBytes()``.
+    private var receivedDataBytes = 0
 
     func takeEvents() -> [HTTP2ClientEvent] {
         defer { events.removeAll(keepingCapacity: true) }
         return events
+    }
+
+    func takeReceivedDataBytes() -> Int {
+        defer { receivedDataBytes = 0 }
+        return receivedDataBytes
     }
 
     func startBody(streamID: Int32, bytes: [UInt8], endStream: Bool) {
@@ -97,6 +104,7 @@ final class HTTP2ClientSessionContext {
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, userData in
             guard let data, let userData else { return 0 }
             let context = Unmanaged<HTTP2ClientSessionContext>.fromOpaque(userData).takeUnretainedValue()
+            context.receivedDataBytes += length
             context.events.append(.data(streamID: streamID, bytes: Array(UnsafeBufferPointer(start: data, count: length)),
                                         endStream: false))
             return 0
