@@ -138,7 +138,7 @@ let package = Package(
         // MARK: Tests.
         .testTarget(name: "BoxOfficeProtoTests", dependencies: ["BoxOfficeProto", "BoxOfficeAPI", "BoxOfficeProtoSamples", "boxoffice-codegen"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "BoxOfficeRPCTests", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI"], swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficeRPCTests", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeHarness"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeStandardServicesTests", dependencies: [
             "BoxOfficeStandardServices", "BoxOfficeInterop", "BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto", log, lifecycle,
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

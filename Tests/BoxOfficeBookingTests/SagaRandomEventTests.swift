@@ -1,4 +1,5 @@
 import BoxOfficeBooking
+import BoxOfficeHarness
 import Testing
 
 /// Random event sequences, realistic or not, against the machine's safety rules: whatever arrives in

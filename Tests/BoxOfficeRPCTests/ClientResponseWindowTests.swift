@@ -1,3 +1,4 @@
+import BoxOfficeHarness
 @testable import BoxOfficeRPC
 import Synchronization
 import Testing
@@ -211,17 +212,4 @@ private final class ReportLog: Sendable {
     private let log = Mutex<[Int]>([])
     func append(_ value: Int) { log.withLock { $0.append(value) } }
     var values: [Int] { log.withLock { $0 } }
-}
-
-/// A small deterministic generator, so every seed replays the same case.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -1,4 +1,5 @@
 import BoxOfficeBooking
+import BoxOfficeHarness
 
 /// One seeded run of the booking saga in a fake world: a fake clock, users, an unreliable network,
 /// simulated inventory and payment, and a booking process that crashes and resumes from what it

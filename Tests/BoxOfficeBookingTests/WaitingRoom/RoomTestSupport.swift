@@ -17,20 +17,6 @@ struct RoomClock {
     }
 }
 
-/// A seeded generator (SplitMix64) for reproducible early-arrival orders.
-struct RoomSeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A Redis client on the shared test server and a key prefix no other test uses; keys are removed after.
 enum RoomRedis {
     static let secret = "test-admission-secret-0123456789abcdef"
@@ -58,7 +44,7 @@ enum RoomRedis {
                                  _ body: (WaitingRoom, RedisClient, String) async throws -> Result) async throws -> Result {
         try await withClient { client, prefix in
             let room = WaitingRoom(redis: client, keyPrefix: prefix, signer: try signer(), health: health,
-                                   random: RoomSeededRandom(seed: seed), logger: Logger(label: "test.waiting-room"))
+                                   random: SplitMix64(seed: seed), logger: Logger(label: "test.waiting-room"))
             return try await body(room, client, prefix)
         }
     }

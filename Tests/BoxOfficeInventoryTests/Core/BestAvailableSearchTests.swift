@@ -1,4 +1,5 @@
 import Testing
+import BoxOfficeHarness
 import BoxOfficeInventory
 
 @Suite("Best-available adjacent seats")
@@ -49,7 +50,7 @@ struct BestAvailableSearchTests {
     @Test("the chosen block is always free, adjacent and in one row", arguments: 1...6)
     func alwaysValid(quantity: Int) {
         var free = Set<Int64>(1...38)
-        var generator = SplitMix(seed: UInt64(quantity))
+        var generator = SplitMix64(seed: UInt64(quantity))
         for _ in 0..<12 { free.remove(Int64(generator.next() % 38) + 1) }
         var taken = 0
         while let block = BestAvailableSearch.bestBlock(quantity: quantity, rows: layout.rows, isAvailable: free.contains) {
@@ -61,18 +62,5 @@ struct BestAvailableSearchTests {
             if taken > 40 { break }
         }
         #expect(taken <= 38 / quantity)
-    }
-}
-
-/// A tiny deterministic generator so randomised tests repeat.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

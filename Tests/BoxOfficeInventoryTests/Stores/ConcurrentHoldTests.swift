@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BoxOfficeHarness
 import BoxOfficeInventory
 
 /// 64 clients race for the same 1,000 seats and 1,000 GA units in each store, with idempotent
@@ -80,7 +81,7 @@ struct ConcurrentHoldTests {
     /// and lost holds (NOT_FOUND) and fresh holds on retry are tolerated.
     static func client(_ client: Int, event: Event, inventory: Inventory,
                        disrupt: (@Sendable () async throws -> Void)? = nil) async throws -> Outcome {
-        var random = SplitMix(seed: UInt64(client) &* 7_919 &+ 1)
+        var random = SplitMix64(seed: UInt64(client) &* 7_919 &+ 1)
         var outcome = Outcome()
         let holder = "holder-\(client % 16)"
         for step in 0..<20 {
