@@ -1,6 +1,6 @@
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator for tests, identical on every
-/// run and machine, so a seed replays a randomised case exactly.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator, identical on every run and
+/// machine, so a seed replays a randomised test case (or a drop's crowd) exactly.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     private var state: UInt64
 
     /// A generator whose sequence depends only on `seed`.

@@ -1,28 +1,16 @@
-/// A seeded random number generator (SplitMix64), so a drop with the same seed makes the same crowd.
-///
-/// Each shopper gets its own generator derived from the run's seed and its index, so the crowd is
-/// the same whatever the concurrency and the order in which shoppers start.
-public struct DropRandom: RandomNumberGenerator, Sendable, Hashable {
-    private var state: UInt64
+public import BoxOfficeHarness
 
-    /// A generator starting from `seed`.
-    public init(seed: UInt64) {
-        state = seed
-    }
+/// A drop's seeded generator (SplitMix64), so a drop with the same seed makes the same crowd.
+public typealias DropRandom = SplitMix64
 
+extension SplitMix64 {
     /// The generator of one stream (e.g. one shopper) of a run seeded with `seed`.
+    ///
+    /// Each shopper gets its own generator derived from the run's seed and its index, so the crowd
+    /// is the same whatever the concurrency and the order in which shoppers start.
     public init(seed: UInt64, stream: UInt64) {
-        var mixer = DropRandom(seed: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15))
-        state = mixer.next()
-    }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var mixer = SplitMix64(seed: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15))
+        self.init(seed: mixer.next())
     }
 }
 
