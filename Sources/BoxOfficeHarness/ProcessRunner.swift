@@ -28,7 +28,13 @@ enum ProcessRunner {
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("boxoffice-cmd-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let pid = try spawn(launchPath, [launchPath] + launchArguments, outputPath: outputPath)
+        let pid: pid_t
+        do {
+            pid = try ProcessSpawner.spawn(launchPath, arguments: launchArguments, logPath: outputPath,
+                                           logMode: .truncate, grouping: .inherit)
+        } catch {
+            throw PostgresHarnessError(message: error.description)
+        }
         let status: Int32 = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 var status: Int32 = 0
@@ -51,23 +57,5 @@ enum ProcessRunner {
             throw PostgresHarnessError(message: "\(name) exited with \(outcome.status): \(outcome.output.suffix(2000))")
         }
         return outcome.output
-    }
-
-    /// Starts `path` with stdin from /dev/null and stdout+stderr appended to `outputPath`.
-    private static func spawn(_ path: String, _ argv: [String], outputPath: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for argument in cArguments { free(argument) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, nil, cArguments, environ)
-        guard result == 0 else {
-            throw PostgresHarnessError(message: "could not start \(path): \(String(cString: strerror(result)))")
-        }
-        return pid
     }
 }

@@ -1,3 +1,4 @@
+internal import BoxOfficeHarness
 internal import Foundation
 internal import Synchronization
 
@@ -16,37 +17,14 @@ final class ChildProcess: Sendable {
     /// Spawns `command` in a new process group, stdin from /dev/null, stdout and stderr appended to
     /// `logPath`, every signal at its default disposition (the supervisor ignores SIGINT/SIGTERM itself).
     static func spawn(_ command: ServiceCommand, logPath: String) throws -> ChildProcess {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in command.environment { environment[key] = value }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([command.executable] + command.arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, command.executable, &actions, &attributes, argv, envp)
-        guard result == 0 else {
-            throw ClusterError.invalidConfiguration("could not start \(command.executable): \(String(cString: strerror(result)))")
+        let pid: pid_t
+        do {
+            pid = try ProcessSpawner.spawn(command.executable, arguments: command.arguments, environment: environment,
+                                           logPath: logPath, logMode: .append, grouping: .newProcessGroup)
+        } catch {
+            throw ClusterError.invalidConfiguration(error.description)
         }
         let child = ChildProcess(pid: pid)
         Thread.detachNewThread { child.reap() }

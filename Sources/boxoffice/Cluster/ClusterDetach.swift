@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import BoxOfficeCluster
+import BoxOfficeHarness
 import Foundation
 
 /// `cluster up --detach`: runs the same `cluster up` (without `--detach`) in a session of its own
@@ -56,29 +57,11 @@ enum ClusterDetach {
     }
 
     private static func spawnInNewSession(_ executable: String, _ arguments: [String], logPath: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        // Nothing blocked: `cluster down` stops it with SIGTERM, whatever mask this process inherited.
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        // POSIX_SPAWN_SETSID (glibc): a session of its own, so a terminal's Ctrl-C or hangup does not reach it.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | 0x80))
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else { throw ValidationError("could not start \(executable): \(String(cString: strerror(result)))") }
-        return pid
+        do {
+            return try ProcessSpawner.spawn(executable, arguments: arguments, logPath: logPath, logMode: .truncate,
+                                            grouping: .newSession)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 }
