@@ -80,7 +80,7 @@ let package = Package(
         /// libpq client: pool, queries, transactions, pipelines, migrations.
         .target(name: "BoxOfficePostgres", dependencies: ["CLibpq", log] + nio, swiftSettings: swiftSettings),
         /// Seat-hold UPDATE load generator for Benchmarks/postgres/run.sh (our client vs pgbench).
-        .executableTarget(name: "pg-bench", dependencies: ["BoxOfficePostgres", log], path: "Benchmarks/postgres/pg-bench",
+        .executableTarget(name: "pg-bench", dependencies: ["BoxOfficePostgres", "BoxOfficeHarness", log], path: "Benchmarks/postgres/pg-bench",
                           swiftSettings: swiftSettings),
         /// hiredis RESP on SwiftNIO sockets: client, pipelining, scripts.
         .target(name: "BoxOfficeRedis", dependencies: ["CHiredis", log,

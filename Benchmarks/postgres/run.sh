@@ -10,6 +10,9 @@
 #   SYNCHRONOUS_COMMIT=off   the bench database commits without waiting for the WAL flush (for both
 #                            clients), so TPS measures CPU, not the disk's flush rate
 #   COMPARE_BINARY=path      also runs another pg-bench build (e.g. before a change) in the same rounds
+#   REACTOR_GROUPS=2         also runs both modes with the client tasks on the reactor threads
+#                            (PostgresClient.withReactorAffinity, one scope per group, like pgbench -j);
+#                            0 leaves those rows out
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CLIENTS=${CLIENTS:-16}; SECONDS_PER_RUN=${RUN_SECONDS:-10}; ROWS=${ROWS:-200000}; ROUNDS=${ROUNDS:-3}
@@ -22,6 +25,7 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 SCRATCH=${SCRATCH:-.build-pg-release}
 SYNCHRONOUS_COMMIT=${SYNCHRONOUS_COMMIT:-on}
 COMPARE_BINARY=${COMPARE_BINARY:-}
+REACTOR_GROUPS=${REACTOR_GROUPS:-2}
 
 if [ -z "${PG_BENCH_BINARY:-}" ]; then
   swift build -c release --scratch-path "$SCRATCH" --product pg-bench >/dev/null
@@ -54,8 +58,9 @@ run_pgbench() {
   n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$OUT")
   echo "$tps $(per_txn "$n")"
 }
-run_ours() {  # $1 = binary, $2 = tasks, $3 = pipeline depth (connections are always CLIENTS)
-  timed "$1" --url "$DB_URL" --clients "$2" --seconds "$SECONDS_PER_RUN" --rows "$ROWS" --connections "$CLIENTS" --depth "$3"
+run_ours() {  # $1 = binary, $2 = tasks, $3 = pipeline depth, [$4 = reactor groups] (connections are always CLIENTS)
+  timed "$1" --url "$DB_URL" --clients "$2" --seconds "$SECONDS_PER_RUN" --rows "$ROWS" --connections "$CLIENTS" --depth "$3" \
+    ${4:+--reactor-groups "$4"}
   local tps n
   tps=$(sed -n 's/^tps=\([0-9]*\).*/\1/p' "$OUT")
   n=$(sed -n 's/^tps=[0-9]* ops=\([0-9]*\).*/\1/p' "$OUT")
@@ -64,12 +69,17 @@ run_ours() {  # $1 = binary, $2 = tasks, $3 = pipeline depth (connections are al
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 column() { printf '%s\n' "${@:2}" | awk -v c="$1" '{print $c}' | median; }
 
-pg=(); plain=(); piped=(); before=(); before_piped=()
+pg=(); plain=(); piped=(); before=(); before_piped=(); near=(); near_piped=()
 for round in $(seq 1 "$ROUNDS"); do
   reset_table; pg+=("$(run_pgbench)")
   reset_table; plain+=("$(run_ours "$BENCH" "$CLIENTS" 1)")
   reset_table; piped+=("$(run_ours "$BENCH" "$((CLIENTS * PIPELINE_DEPTH))" "$PIPELINE_DEPTH")")
   line="round $round: pgbench=${pg[-1]% *} ours=${plain[-1]% *} ours-pipelined=${piped[-1]% *}"
+  if [ "$REACTOR_GROUPS" -gt 0 ]; then
+    reset_table; near+=("$(run_ours "$BENCH" "$CLIENTS" 1 "$REACTOR_GROUPS")")
+    reset_table; near_piped+=("$(run_ours "$BENCH" "$((CLIENTS * PIPELINE_DEPTH))" "$PIPELINE_DEPTH" "$REACTOR_GROUPS")")
+    line="$line on-reactor=${near[-1]% *} on-reactor-pipelined=${near_piped[-1]% *}"
+  fi
   if [ -n "$COMPARE_BINARY" ]; then
     reset_table; before+=("$(run_ours "$COMPARE_BINARY" "$CLIENTS" 1)")
     reset_table; before_piped+=("$(run_ours "$COMPARE_BINARY" "$((CLIENTS * PIPELINE_DEPTH))" "$PIPELINE_DEPTH")")
@@ -89,6 +99,10 @@ echo "seat-hold UPDATE, $CLIENTS clients, ${SECONDS_PER_RUN}s x $ROUNDS rounds, 
 printf '  %-44s %8.0f TPS  (anchor)                     client CPU %6.1f us/txn\n' "pgbench -M prepared -c $CLIENTS -j 2" "$PG" "$PG_CPU"
 report "BoxOfficePostgres, $CLIENTS connections" "goal >= 0.90" "${plain[@]}"
 report "BoxOfficePostgres, $((CLIENTS * PIPELINE_DEPTH)) tasks pipelined $PIPELINE_DEPTH deep" "goal > 1" "${piped[@]}"
+if [ "$REACTOR_GROUPS" -gt 0 ]; then
+  report "  tasks on $REACTOR_GROUPS reactor threads, $CLIENTS conns" "goal >= 0.90" "${near[@]}"
+  report "  tasks on $REACTOR_GROUPS reactor threads, pipelined" "goal > 1" "${near_piped[@]}"
+fi
 if [ -n "$COMPARE_BINARY" ]; then
   report "compare build, $CLIENTS connections" "same run" "${before[@]}"
   report "compare build, pipelined $PIPELINE_DEPTH deep" "same run" "${before_piped[@]}"

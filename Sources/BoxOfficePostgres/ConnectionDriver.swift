@@ -30,6 +30,8 @@ final class ConnectionDriver: ReactorSource {
         var machine = ConnectionStateMachine()
         var calls: [CallID: Call] = [:]
         var reactor: PostgresReactor?
+        /// The reactor registered with at the start (kept after ``close()``), for the pool's affinity.
+        var home: ObjectIdentifier?
         var wantsWrite = false
         /// The server's transaction state the last time no call was in flight.
         var transactionState = PostgresTransactionState.idle
@@ -42,19 +44,24 @@ final class ConnectionDriver: ReactorSource {
     private let canceller: LibpqCanceller?
     private let logger: Logger
 
-    /// Adopts a connected session and registers its socket with the reactor.
-    init(session: sending LibpqSession, logger: Logger) throws(PostgresError) {
+    /// Adopts a connected session and registers its socket with a reactor (`preferred` if it still runs).
+    init(session: sending LibpqSession, preferredReactor: PostgresReactor?, logger: Logger) throws(PostgresError) {
         self.canceller = session.makeCanceller()
         self.logger = logger
         let socket = session.socket
         self.state = Mutex(State(session: session))
         // Under the lock: the reactor cannot report the socket before the driver knows its reactor.
         try state.withLock { (state) throws(PostgresError) in
-            state.reactor = try PostgresReactor.register(self, socket: socket)
+            let reactor = try PostgresReactor.register(self, socket: socket, preferred: preferredReactor)
+            state.reactor = reactor
+            state.home = ObjectIdentifier(reactor)
         }
     }
 
     var transactionState: PostgresTransactionState { state.withLock { $0.transactionState } }
+
+    /// Identifies the reactor that reads this connection.
+    var home: ObjectIdentifier? { state.withLock { $0.home } }
 
     var isClosed: Bool { state.withLock { $0.machine.isClosed } }
 
@@ -64,10 +71,10 @@ final class ConnectionDriver: ReactorSource {
     func run(_ payload: Payload, cancellable: Bool) async throws -> [PostgresResult] {
         let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
         guard cancellable else {
-            return try await withCheckedThrowingContinuation { submit(id, payload, $0) }
+            return try await withUnsafeThrowingContinuation { submit(id, payload, $0) }
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { submit(id, payload, $0) }
+            try await withUnsafeThrowingContinuation { submit(id, payload, $0) }
         } onCancel: {
             cancel(id)
         }

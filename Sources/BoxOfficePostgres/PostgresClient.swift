@@ -72,6 +72,24 @@ public final class PostgresClient: Sendable {
         return result
     }
 
+    /// Runs `body` with its tasks preferring one of the process's PostgreSQL reactor threads
+    /// (an SE-0417 task executor preference, inherited by child tasks).
+    ///
+    /// A result then resumes its caller on the thread that read it, and the caller's next statement
+    /// is sent from that thread: a round trip wakes no other thread, as in pgbench's client loop.
+    /// Connections this pool opens inside `body` are read by that reactor, and leases inside prefer
+    /// them. For loops that do little but database calls (batch jobs, sweepers, benchmarks): while a
+    /// task in `body` computes without suspending, every connection on that reactor waits; blocking
+    /// calls are not allowed. Each scope picks the least busy reactor, so two scopes run on two threads.
+    /// - Throws: ``PostgresError`` `connectionFailed` when no reactor thread can be started; whatever `body` throws.
+    public func withReactorAffinity<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        let reactor = try PostgresReactor.pin()
+        defer { reactor.unpin() }
+        return try await PostgresReactor.$preferred.withValue(reactor) {
+            try await withTaskExecutorPreference(reactor, operation: body)
+        }
+    }
+
     /// Closes every connection and fails waiting callers with ``PostgresError/Code/closed``.
     /// Connections lent out at that moment close when returned.
     public func shutdown() async {
@@ -96,32 +114,14 @@ public final class PostgresClient: Sendable {
     }
 
     /// Connections currently open (lent or idle), for tests and metrics.
-    public var openConnectionCount: Int { state.withLock { $0.machine.slots.count } }
+    public var openConnectionCount: Int { state.withLock { $0.machine.openCount } }
 
     // MARK: Leasing
 
     private func lease(exclusive: Bool) async throws -> (Int, PostgresConnection) {
+        let near = PostgresReactor.preferred.map(ObjectIdentifier.init)
         while true {
-            let grant = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Machine.Grant, any Error>) in
-                let closed: Bool = state.withLock { state in
-                    let id = state.nextWaiterID
-                    state.nextWaiterID += 1
-                    switch state.machine.acquire(exclusive: exclusive, waiter: id) {
-                    case .grant(let grant):
-                        continuation.resume(returning: grant)
-                    case .wait:
-                        let timeout = Task { [options] in
-                            try? await Task.sleep(for: options.acquireTimeout)
-                            if !Task.isCancelled { self.timeOut(waiter: id) }
-                        }
-                        state.waiters[id] = Waiter(continuation: continuation, timeout: timeout)
-                    case .closed:
-                        return true
-                    }
-                    return false
-                }
-                if closed { continuation.resume(throwing: PostgresError(code: .closed, message: "pool is shut down")) }
-            }
+            let grant = try await grant(exclusive: exclusive, near: near)
             switch grant {
             case .lease(let slot, let connection, let idleSince):
                 if let idleSince, ContinuousClock.now - idleSince > options.healthCheckAfterIdle || connection.isClosed {
@@ -135,7 +135,7 @@ public final class PostgresClient: Sendable {
             case .create:
                 do {
                     let connection = try await PostgresConnection.connect(configuration: configuration, logger: logger)
-                    let slot = state.withLock { $0.machine.created(connection, exclusive: exclusive) }
+                    let slot = state.withLock { $0.machine.created(connection, exclusive: exclusive, home: connection.reactorIdentity) }
                     return (slot, connection)
                 } catch {
                     let grants = state.withLock { state in takeWaiters(state.machine.creationFailed(), from: &state) }
@@ -143,6 +143,36 @@ public final class PostgresClient: Sendable {
                     throw error
                 }
             }
+        }
+    }
+
+    /// A grant for this caller: at once when the pool can give one, else after waiting in line
+    /// (up to the acquire timeout). The immediate case does not suspend the task.
+    private func grant(exclusive: Bool, near: ObjectIdentifier?) async throws -> Machine.Grant {
+        switch state.withLock({ $0.machine.acquireWithoutWaiting(exclusive: exclusive, near: near) }) {
+        case .grant(let grant)?: return grant
+        case .closed?: throw PostgresError(code: .closed, message: "pool is shut down")
+        case .wait?, nil: break
+        }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Machine.Grant, any Error>) in
+            let closed: Bool = state.withLock { state in
+                let id = state.nextWaiterID
+                state.nextWaiterID += 1
+                switch state.machine.acquire(exclusive: exclusive, waiter: id, near: near) {
+                case .grant(let grant):
+                    continuation.resume(returning: grant)
+                case .wait:
+                    let timeout = Task { [options] in
+                        try? await Task.sleep(for: options.acquireTimeout)
+                        if !Task.isCancelled { self.timeOut(waiter: id) }
+                    }
+                    state.waiters[id] = Waiter(continuation: continuation, timeout: timeout)
+                case .closed:
+                    return true
+                }
+                return false
+            }
+            if closed { continuation.resume(throwing: PostgresError(code: .closed, message: "pool is shut down")) }
         }
     }
 

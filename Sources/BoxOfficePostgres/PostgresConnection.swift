@@ -32,12 +32,14 @@ public final class PostgresConnection: Sendable {
     /// Opens a connection, failing at once with ``PostgresError/Code/connectionFailed`` if the server refuses.
     public static func connect(configuration: PostgresConfiguration, logger: Logger) async throws(PostgresError) -> PostgresConnection {
         // The connect handshake blocks: it runs on a thread of its own, never on a caller's thread.
+        // (Task-locals are not visible there: the affinity scope's reactor is read here.)
+        let preferredReactor = PostgresReactor.preferred
         let outcome = await runBlocking {
             Result { () throws(PostgresError) -> ConnectionDriver in
                 let session = try LibpqSession.connect(
                     conninfo: configuration.connectionString,
                     preparedStatementCacheCapacity: configuration.preparedStatementCacheCapacity)
-                return try ConnectionDriver(session: session, logger: logger)
+                return try ConnectionDriver(session: session, preferredReactor: preferredReactor, logger: logger)
             }
         }
         let driver = try outcome.get()
@@ -109,6 +111,9 @@ public final class PostgresConnection: Sendable {
         driver.close()
         if wasOpen { logger.debug("postgres connection closed") }
     }
+
+    /// Identifies the reactor thread that reads this connection (the pool's affinity key).
+    var reactorIdentity: ObjectIdentifier? { driver.home }
 
     /// Calls on the wire, abandoned ones included (for tests).
     var callsInFlight: Int { driver.callsInFlight }

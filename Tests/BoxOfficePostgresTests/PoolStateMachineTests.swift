@@ -57,7 +57,7 @@ struct PoolStateMachineTests {
         let served = machine.release(slot, keep: false, now: .now)
         #expect(served.count == 1)
         guard case .create? = served.first?.1 else { Issue.record("expected create for the waiter"); return }
-        #expect(machine.slots.isEmpty)
+        #expect(machine.openCount == 0)
         #expect(machine.creating == 1)
         // Creation fails: capacity is returned, nobody else waits.
         let outcome5 = machine.creationFailed()
@@ -79,5 +79,76 @@ struct PoolStateMachineTests {
         #expect(connections == ["a"])
         #expect(waiters == [3])
         guard case .closed = machine.acquire(exclusive: false, waiter: 4) else { Issue.record("expected closed"); return }
+    }
+
+    /// Two stand-in reactors (any two distinct objects give distinct identities).
+    final class Home: Sendable {}
+    static let homeA = Home(), homeB = Home()
+    static let nearA = ObjectIdentifier(homeA), nearB = ObjectIdentifier(homeB)
+
+    /// Opens `a` (near A) and `b` (near B) and returns both, idle.
+    static func twoIdleConnections(pipelineDepth: Int) -> (Machine, a: Int, b: Int) {
+        var machine = Machine(maximumConnections: 4, pipelineDepth: pipelineDepth)
+        _ = machine.acquire(exclusive: false, waiter: 1)
+        let a = machine.created("a", exclusive: false, home: nearA)
+        _ = machine.acquire(exclusive: false, waiter: 2)
+        let b = machine.created("b", exclusive: false, home: nearB)
+        _ = machine.release(a, keep: true, now: .now)
+        _ = machine.release(b, keep: true, now: .now)
+        return (machine, a, b)
+    }
+
+    @Test func idleLeasesPreferTheCallersReactorThenTheNewest() {
+        var (machine, _, b) = Self.twoIdleConnections(pipelineDepth: 1)
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 3, near: Self.nearA))?.1 == "a")
+        // Nothing near A is idle any more: the caller gets what there is rather than waiting.
+        #expect(Self.leased(machine.acquire(exclusive: true, waiter: 4, near: Self.nearA))?.1 == "b")
+        _ = machine.release(b, keep: true, now: .now)
+        // Without a preference the most recently released connection goes first.
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 5))?.1 == "b")
+    }
+
+    @Test func sharedLeasesPreferTheCallersReactorOverALighterConnection() {
+        var (machine, _, _) = Self.twoIdleConnections(pipelineDepth: 4)
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 3, near: Self.nearB))?.1 == "b")
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 4, near: Self.nearB))?.1 == "b", "near beats idle")
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 5))?.1 == "a", "no preference: least loaded")
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 6))?.1 == "a", "one lease each side of 2: a has fewer")
+        // An exclusive caller needs an idle connection: none is left, and the pool is not full.
+        guard case .grant(.create) = machine.acquire(exclusive: true, waiter: 7, near: Self.nearA) else {
+            Issue.record("expected create"); return
+        }
+    }
+
+    @Test func aLateReleaseOfADroppedSharedConnectionLeavesItsSuccessorAlone() {
+        var machine = Machine(maximumConnections: 1, pipelineDepth: 2)
+        _ = machine.acquire(exclusive: false, waiter: 1)
+        let first = machine.created("a", exclusive: false)
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 2))?.0 == first)
+        // One of a's two callers saw it break and drops it; b takes its place.
+        _ = machine.release(first, keep: false, now: .now)
+        #expect(machine.openCount == 0)
+        _ = machine.acquire(exclusive: false, waiter: 3)
+        let second = machine.created("b", exclusive: false)
+        #expect(second != first)
+        #expect(machine.openCount == 1)
+        // a's other caller returns its lease late: b must keep its own caller's lease.
+        _ = machine.release(first, keep: true, now: .now)
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 4))?.1 == "b", "b has one lease of two")
+        guard case .wait = machine.acquire(exclusive: false, waiter: 5) else { Issue.record("b is full"); return }
+    }
+
+    @Test func acquiringWithoutWaitingQueuesNobody() {
+        var machine = Machine(maximumConnections: 1, pipelineDepth: 1)
+        _ = machine.acquire(exclusive: false, waiter: 1)
+        let slot = machine.created("a", exclusive: false)
+        let none = machine.acquireWithoutWaiting(exclusive: false)
+        #expect(none == nil)
+        #expect(machine.waiterCount == 0)
+        let served = machine.release(slot, keep: true, now: .now)
+        #expect(served.isEmpty)
+        #expect(Self.leased(machine.acquireWithoutWaiting(exclusive: true) ?? .wait)?.1 == "a")
+        _ = machine.shutDown()
+        guard case .closed? = machine.acquireWithoutWaiting(exclusive: false) else { Issue.record("expected closed"); return }
     }
 }

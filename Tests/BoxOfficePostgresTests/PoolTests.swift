@@ -1,3 +1,4 @@
+import Foundation
 import BoxOfficePostgres
 import Testing
 
@@ -67,5 +68,42 @@ struct PoolTests {
         await db.shutdown()
         let error = await #expect(throws: PostgresError.self) { _ = try await db.query("SELECT 1") }
         #expect(error?.code == .closed)
+    }
+
+    /// The name of the thread this runs on (`Thread.current` is not available in async code).
+    static func currentThreadName() -> String { Thread.current.name ?? "" }
+
+    /// The threads `tasks` tasks ran on after each of `rounds` statements, checking every answer.
+    static func threadNamesAfterQueries(_ db: PostgresClient, tasks: Int, rounds: Int) async throws -> Set<String> {
+        try await withThrowingTaskGroup(of: Set<String>.self) { group in
+            for task in 0..<tasks {
+                group.addTask {
+                    var names: Set<String> = []
+                    for round in 0..<rounds {
+                        let value = task * 1000 + round
+                        let answer = try await db.query("SELECT $1::bigint", [value])[0].decode(Int.self, column: 0)
+                        #expect(answer == value)
+                        names.insert(Self.currentThreadName())
+                    }
+                    return names
+                }
+            }
+            return try await group.reduce(into: []) { $0.formUnion($1) }
+        }
+    }
+
+    @Test func reactorAffinityRunsCallersOnTheReactorThread() async throws {
+        let options = PostgresPoolOptions(maximumConnections: 4, acquireTimeout: .seconds(20))
+        try await withTestClient("affinity", options: options) { db in
+            // Outside a scope, callers resume on the global executor's threads.
+            let outside = try await Self.threadNamesAfterQueries(db, tasks: 6, rounds: 10)
+            #expect(!outside.contains("pg-reactor"))
+            let inside = try await db.withReactorAffinity {
+                try await Self.threadNamesAfterQueries(db, tasks: 6, rounds: 10)
+            }
+            #expect(inside == ["pg-reactor"])
+            // The pool still serves callers after the scope ended.
+            #expect(try await db.query("SELECT 7")[0].decode(Int.self, column: 0) == 7)
+        }
     }
 }

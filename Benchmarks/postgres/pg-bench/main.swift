@@ -1,10 +1,14 @@
 // pg-bench: the seat-hold UPDATE through BoxOfficePostgres for a fixed time, printing TPS.
 //
-//   pg-bench --url URL --clients N --seconds S --rows R [--connections C] [--depth D]
+//   pg-bench --url URL --clients N --seconds S --rows R [--connections C] [--depth D] [--reactor-groups G]
 //
 // N tasks loop over random seat ids (1...R) running the conditional hold UPDATE through a pool of
 // C connections (default N); with --depth above 1, tasks share connections and their statements
-// are pipelined. Prints one line: `tps=<n> ops=<n> won=<n> seconds=<s>`.
+// are pipelined. With --reactor-groups G (G >= 1) the tasks are split into G groups, each inside
+// `PostgresClient.withReactorAffinity` (its tasks run on one reactor thread, like a pgbench -j
+// thread); without it they run on the global executor, as service code does.
+// Prints one line: `tps=<n> ops=<n> won=<n> seconds=<s>`.
+import BoxOfficeHarness
 import BoxOfficePostgres
 import Foundation
 import Logging
@@ -16,6 +20,7 @@ struct Arguments {
     var rows = 200_000
     var connections: Int?
     var depth = 1
+    var reactorGroups = 0
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -28,6 +33,7 @@ struct Arguments {
             case "--rows": rows = Int(value)!
             case "--connections": connections = Int(value)!
             case "--depth": depth = Int(value)!
+            case "--reactor-groups": reactorGroups = Int(value)!
             default: fatalError("unknown flag \(flag)")
             }
         }
@@ -47,35 +53,59 @@ let db = PostgresClient(
         pipelineDepth: arguments.depth),
     logger: Logger(label: "pg-bench"))
 
-// Open every connection (and prepare the statement on it) before timing, as pgbench does.
-try await withThrowingTaskGroup(of: Void.self) { group in
-    for client in 0..<arguments.clients {
-        group.addTask { _ = try await db.execute(hold, ["warmup", -client - 1]) }
+/// Runs `body` once per group of clients, each group in its own reactor-affinity scope (or one
+/// group on the global executor), all groups at once; returns the per-client results.
+func inGroups<Output: Sendable>(_ body: @escaping @Sendable (Range<Int>) async throws -> [Output]) async throws -> [Output] {
+    let groups = max(1, arguments.reactorGroups)
+    return try await withThrowingTaskGroup(of: [Output].self) { group in
+        for index in 0..<groups {
+            let clients = (arguments.clients * index / groups)..<(arguments.clients * (index + 1) / groups)
+            group.addTask {
+                guard arguments.reactorGroups > 0 else { return try await body(clients) }
+                return try await db.withReactorAffinity { try await body(clients) }
+            }
+        }
+        var outputs: [Output] = []
+        for try await output in group { outputs += output }
+        return outputs
     }
-    try await group.waitForAll()
 }
 
+/// Runs `body` for every client of `clients` concurrently.
+func eachClient<Output: Sendable>(_ clients: Range<Int>, _ body: @escaping @Sendable (Int) async throws -> Output) async throws -> [Output] {
+    try await withThrowingTaskGroup(of: Output.self) { group in
+        for client in clients { group.addTask { try await body(client) } }
+        var outputs: [Output] = []
+        for try await output in group { outputs.append(output) }
+        return outputs
+    }
+}
+
+// Open every connection (and prepare the statement on it) before timing, as pgbench does.
+_ = try await inGroups { clients in
+    try await eachClient(clients) { client in _ = try await db.execute(hold, ["warmup", -client - 1]) }
+}
+
+let runSeed = UInt64.random(in: 0...UInt64.max)
 let clock = ContinuousClock()
 let deadline = clock.now + .milliseconds(Int(arguments.seconds * 1000))
 let start = clock.now
-let (operations, won) = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
-    for client in 0..<arguments.clients {
-        group.addTask {
-            var operations = 0
-            var won = 0
-            var generator = SystemRandomNumberGenerator()
-            let holder = "client\(client)"
-            while clock.now < deadline {
-                won += try await db.execute(hold, [holder, Int.random(in: 1...arguments.rows, using: &generator)])
-                operations += 1
-            }
-            return (operations, won)
+let results = try await inGroups { clients in
+    try await eachClient(clients) { client -> (Int, Int) in
+        var operations = 0
+        var won = 0
+        // Seat ids from a cheap seeded generator (as pgbench's own PRNG): no getrandom call per transaction.
+        var generator = SplitMix64(seed: runSeed &+ UInt64(client))
+        let holder = "client\(client)"
+        while clock.now < deadline {
+            won += try await db.execute(hold, [holder, Int.random(in: 1...arguments.rows, using: &generator)])
+            operations += 1
         }
+        return (operations, won)
     }
-    var total = (0, 0)
-    for try await (operations, won) in group { total = (total.0 + operations, total.1 + won) }
-    return total
 }
+let operations = results.reduce(0) { $0 + $1.0 }
+let won = results.reduce(0) { $0 + $1.1 }
 let elapsed = clock.now - start
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 print("tps=\(Int(Double(operations) / seconds)) ops=\(operations) won=\(won) seconds=\(String(format: "%.2f", seconds))")
