@@ -134,6 +134,7 @@ public final class GRPCServer: Service, Sendable {
         let configuration = self.configuration
         let limits = configuration.limits
         let router = self.router
+        let runner = self.runner
         let logger = self.logger
         let listener: NIOAsyncChannel<AcceptedConnection, Never>
         do {
@@ -151,11 +152,14 @@ public final class GRPCServer: Service, Sendable {
                             return AcceptedConnection(channel: channel, calls: nil)
                         }
                         let (calls, continuation) = AsyncStream.makeStream(of: [ServerCall].self)
+                        let executor = configuration.callExecution == .connectionEventLoop
+                            ? EventLoopTaskExecutor(eventLoop: channel.eventLoop) : nil
                         let handler = try ServerConnectionHandler(
                             router: router, limits: limits, maxReceiveMessageSize: configuration.maxReceiveMessageSize,
-                            calls: continuation, logger: logger)
+                            calls: continuation, immediateCalls: executor.map { .init(runner: runner, executor: $0) },
+                            logger: logger)
                         try channel.pipeline.syncOperations.addHandler(handler)
-                        return AcceptedConnection(channel: channel, calls: calls)
+                        return AcceptedConnection(channel: channel, calls: calls, executor: executor)
                     }
                 }
         } catch {
@@ -181,10 +185,8 @@ public final class GRPCServer: Service, Sendable {
                         do {
                             for try await connection in inbound {
                                 guard let calls = connection.calls else { continue }
-                                let executor = configuration.callExecution == .connectionEventLoop
-                                    ? EventLoopTaskExecutor(eventLoop: connection.channel.eventLoop) : nil
-                                group.addTask(executorPreference: executor) {
-                                    await self.serve(connection.channel, calls: calls, executor: executor)
+                                group.addTask(executorPreference: connection.executor) {
+                                    await self.serve(connection.channel, calls: calls)
                                 }
                             }
                         } catch {
@@ -214,10 +216,11 @@ public final class GRPCServer: Service, Sendable {
         }
     }
 
-    /// Runs one connection's calls until the connection closes. With an `executor`, this task
-    /// and every call task run on the connection's event loop, and a call starts synchronously
-    /// (it runs until its first suspension before the next call of the batch starts).
-    private func serve(_ channel: any Channel, calls: AsyncStream<[ServerCall]>, executor: EventLoopTaskExecutor?) async {
+    /// Runs one connection's calls until the connection closed and its last call ended. With
+    /// handlers on the event loop, the connection's handler starts the calls itself (see
+    /// ``ServerConnectionHandler/ImmediateCalls``) and `calls` only ends; otherwise they arrive
+    /// here and run as child tasks on the global concurrent executor.
+    private func serve(_ channel: any Channel, calls: AsyncStream<[ServerCall]>) async {
         let id = ObjectIdentifier(channel)
         let shuttingDown = state.withLock { state in
             state.connections[id] = channel
@@ -231,14 +234,8 @@ public final class GRPCServer: Service, Sendable {
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
                 for await batch in calls {
-                    if let executor {
-                        for call in batch {
-                            group.addImmediateTask(executorPreference: executor) { await runner.run(call) }
-                        }
-                    } else {
-                        for call in batch {
-                            group.addTask { await runner.run(call) }
-                        }
+                    for call in batch {
+                        group.addTask { await runner.run(call) }
                     }
                 }
             }
@@ -254,4 +251,6 @@ public final class GRPCServer: Service, Sendable {
 struct AcceptedConnection: Sendable {
     let channel: any Channel
     let calls: AsyncStream<[ServerCall]>?
+    /// The connection's event loop as a task executor, when handlers run there.
+    var executor: EventLoopTaskExecutor? = nil
 }

@@ -6,8 +6,10 @@ import NIOCore
 /// resulting events through ``ServerConnectionStateMachine``, executes its actions, and writes
 /// whatever nghttp2 produced as one coalesced write and flush.
 ///
-/// Handlers run elsewhere (as tasks of the connection's task group); their output comes back
-/// through ``StreamOutbound`` which hops onto this handler's event loop.
+/// Calls run as tasks: with ``ImmediateCalls`` (handlers on the connection's event loop) they are
+/// started here, synchronously, when a read's requests have been parsed, and run until their first
+/// suspension before the output is written; otherwise they are handed to the connection's task
+/// group. Their output comes back through ``StreamOutbound`` (at once when on this event loop).
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -28,11 +30,26 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var waitingWriters: [CheckedContinuation<Void, any Error>] = []
     }
 
+    /// How calls start on the connection's event loop without a hop through the connection's task.
+    struct ImmediateCalls {
+        let runner: ServerCallRunner
+        let executor: EventLoopTaskExecutor
+    }
+
     private let session: NGHTTP2ServerSession
     private var machine: ServerConnectionStateMachine
+    /// Calls for the connection's task; with ``ImmediateCalls`` only finished (once the connection
+    /// closed and its last call ended), which tells the connection's task it is done.
     private let calls: AsyncStream<[ServerCall]>.Continuation
-    /// Calls accepted during the current read, handed over together (one wake-up per read).
+    private let immediateCalls: ImmediateCalls?
+    /// Calls accepted during the current read, started (or handed over) together.
     private var acceptedCalls: [ServerCall] = []
+    /// Immediate calls started and not yet ended.
+    private var runningCalls = 0
+    /// True while accepted calls are being started: output they apply is written right after.
+    private var startingCalls = false
+    private var isInactive = false
+    private var loopBoundSelf: NIOLoopBound<ServerConnectionHandler>?
     private let limits: HTTP2ServerLimits
     private let logger: Logger
     private var resources: [Int32: StreamResources] = [:]
@@ -55,11 +72,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private static let writeBurstLimit = 64
 
     init(router: RPCRouter, limits: HTTP2ServerLimits, maxReceiveMessageSize: Int,
-         calls: AsyncStream<[ServerCall]>.Continuation, logger: Logger) throws {
+         calls: AsyncStream<[ServerCall]>.Continuation, immediateCalls: ImmediateCalls?, logger: Logger) throws {
         self.session = try NGHTTP2ServerSession(limits: limits, knownPaths: Array(router.methods.keys))
         self.machine = ServerConnectionStateMachine(methods: router.methods.mapValues(\.kind),
                                                     maxReceiveMessageSize: maxReceiveMessageSize)
         self.calls = calls
+        self.immediateCalls = immediateCalls
         self.limits = limits
         self.logger = logger
     }
@@ -68,7 +86,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        outbox = ConnectionOutbox(eventLoop: context.eventLoop, connection: NIOLoopBound(self, eventLoop: context.eventLoop))
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.loopBoundSelf = loopBoundSelf
+        outbox = ConnectionOutbox(eventLoop: context.eventLoop, connection: loopBoundSelf)
         if let address = context.channel.remoteAddress { remotePeer = Self.describe(address) }
         if context.channel.isActive { start(context: context) }
     }
@@ -138,13 +158,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         parkedWriters = []
         for writer in writers { writer.resume(throwing: RPCError(code: .cancelled, message: "the call is over")) }
         acceptedCalls.removeAll()
-        calls.finish()
+        isInactive = true
+        if runningCalls == 0 { calls.finish() }
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         outbox = nil
+        loopBoundSelf = nil
     }
 
     // MARK: Handler output (on the event loop, via ConnectionOutbox)
@@ -159,7 +181,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// event-loop turn, together with the output of the other calls that run meanwhile.
     func applyNow(_ entry: ConnectionOutbox.Entry) {
         applyEntry(entry, onLoop: true)
-        scheduleFlush()
+        if !startingCalls { scheduleFlush() }
     }
 
     private func applyEntry(_ entry: ConnectionOutbox.Entry, onLoop: Bool) {
@@ -234,10 +256,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func flushOutput() {
-        if !acceptedCalls.isEmpty {
-            calls.yield(acceptedCalls)
-            acceptedCalls.removeAll(keepingCapacity: true)
-        }
+        startAcceptedCalls()
         guard let context, context.channel.isActive else { return }
         guard context.channel.isWritable else { return }
         var output = context.channel.allocator.buffer(capacity: 0)
@@ -258,6 +277,36 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
 
         if closing || !session.isAlive { close() }
+    }
+
+    /// Starts the calls accepted since the last flush (their output is written by the caller,
+    /// ``flushOutput()``), or hands them to the connection's task.
+    private func startAcceptedCalls() {
+        guard !acceptedCalls.isEmpty else { return }
+        guard let immediateCalls, let loopBoundSelf else {
+            calls.yield(acceptedCalls)
+            acceptedCalls.removeAll(keepingCapacity: true)
+            return
+        }
+        let batch = acceptedCalls
+        acceptedCalls.removeAll(keepingCapacity: true)
+        startingCalls = true
+        defer { startingCalls = false }
+        let runner = immediateCalls.runner
+        for call in batch {
+            runningCalls += 1
+            // Detached: no task-local (such as another call's deadline) carries over from whatever
+            // runs on this thread. The task prefers the event loop, so it ends there too.
+            Task.immediateDetached(executorPreference: immediateCalls.executor) {
+                await runner.run(call)
+                loopBoundSelf.value.callEnded()
+            }
+        }
+    }
+
+    private func callEnded() {
+        runningCalls -= 1
+        if isInactive && runningCalls == 0 { calls.finish() }
     }
 
     private func close() {
