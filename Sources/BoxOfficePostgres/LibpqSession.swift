@@ -83,7 +83,7 @@ final class LibpqSession {
     /// If the connection fails, every pending request, this one included, is reported failed.
     func send(_ id: PipelineStateMachine.RequestID, _ statements: [PostgresStatement], failed: Completion) {
         guard !isBroken else { return failed(id, .failure(Self.brokenError)) }
-        for step in machine.plan(id, sqls: statements.map(\.sql)) {
+        for step in machine.plan(id, sqls: statements.lazy.map(\.sql)) {
             if let error = send(step, statements: statements) {
                 return failAll(error, failed)
             }

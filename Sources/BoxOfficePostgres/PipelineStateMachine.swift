@@ -97,16 +97,17 @@ struct PipelineStateMachine {
     var preparedStatementCount: Int { statementNames.count }
 
     /// Plans the steps for a request of `sqls`, preparing statements not yet known to this connection.
-    mutating func plan(_ request: RequestID, sqls: [String]) -> [Step] {
+    mutating func plan<SQLs: Collection<String>>(_ request: RequestID, sqls: SQLs) -> [Step] {
         var steps = evictions(keeping: sqls)
         steps.reserveCapacity(steps.count + sqls.count + 1)
         requests[request] = InFlight()
         for (index, sql) in sqls.enumerated() {
             let name: String
             useClock += 1
-            if let known = statementNames[sql] {
-                name = known.name
-                statementNames[sql]?.lastUse = useClock
+            if let known = statementNames.index(forKey: sql) {
+                // One hash of the SQL text per statement: the entry is updated where it was found.
+                name = statementNames.values[known].name
+                statementNames.values[known].lastUse = useClock
             } else {
                 name = "bo\(nextStatementNumber)"
                 nextStatementNumber += 1
@@ -239,7 +240,7 @@ struct PipelineStateMachine {
 
     /// Deallocate steps (plus their sync) making room for the new statements among `sqls`;
     /// statements `sqls` uses are never evicted.
-    private mutating func evictions(keeping sqls: [String]) -> [Step] {
+    private mutating func evictions<SQLs: Collection<String>>(keeping sqls: SQLs) -> [Step] {
         // The common case, a cache with room to spare, needs no set of the request's statements.
         if statementNames.count + sqls.count <= capacity { return [] }
         let needed = Set(sqls)

@@ -31,9 +31,12 @@ package struct ServerCallRunner: Sendable {
         }
         await call.context.cancellation.run {
             do {
-                let outcome = try await Self.chain(interceptors[...], context: call.context) { context in
-                    try await method.body(call, context)
-                }
+                // Without interceptors the handler is called directly (no closure to allocate).
+                let outcome = interceptors.isEmpty
+                    ? try await method.body(call, call.context)
+                    : try await Self.chain(interceptors[...], context: call.context) { context in
+                        try await method.body(call, context)
+                    }
                 switch outcome {
                 case .single(let headers, let message, let trailers):
                     call.outbound.finishUnary(headers: headers, message: message, trailers: trailers)

@@ -62,6 +62,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var outbox: ConnectionOutbox?
     /// Reused for every batch of session events (swapped with the session's array).
     private var pendingEvents: [HTTP2ServerEvent] = []
+    /// Reused for the actions of every state-machine step (see ``step(_:)``).
+    private var actionBuffer: [ServerConnectionStateMachine.Action] = []
     /// Messages written by handlers on this event loop since the loop last did I/O for this
     /// connection. A handler's write on the loop returns at once (no hop), so a streaming handler
     /// could keep the loop busy until flow control stops it; past ``writeBurstLimit`` its writers
@@ -187,21 +189,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func applyEntry(_ entry: ConnectionOutbox.Entry, onLoop: Bool) {
         switch entry {
         case .headers(let streamID, let metadata):
-            perform(machine.sendResponseHeaders(streamID: streamID, metadata: metadata))
+            step { $0.sendResponseHeaders(streamID: streamID, metadata: metadata, into: &$1) }
         case .message(let streamID, let bytes, let written):
             handlerWrote(streamID: streamID, message: bytes, continuation: written, onLoop: onLoop)
         case .finish(let streamID, let status, let trailers):
-            perform(machine.finishResponse(streamID: streamID, status: status, trailers: trailers))
+            step { $0.finishResponse(streamID: streamID, status: status, trailers: trailers, into: &$1) }
         case .unary(let streamID, let headers, let message, let trailers):
-            perform(machine.sendUnaryResponse(streamID: streamID, headers: headers, message: message, trailers: trailers))
+            step { $0.sendUnaryResponse(streamID: streamID, headers: headers, message: message, trailers: trailers, into: &$1) }
         case .consumed(let streamID, let credit):
-            perform(machine.requestMessageConsumed(streamID: streamID, credit: credit))
+            step { $0.requestMessageConsumed(streamID: streamID, credit: credit, into: &$1) }
         }
     }
 
     private func handlerWrote(streamID: Int32, message: [UInt8], continuation: CheckedContinuation<Void, any Error>,
                               onLoop: Bool) {
-        perform(machine.sendResponseMessage(streamID: streamID, message: message))
+        step { $0.sendResponseMessage(streamID: streamID, message: message, into: &$1) }
         guard resources[streamID] != nil, !closing else {
             continuation.resume(throwing: RPCError(code: .cancelled, message: "the call is over"))
             return
@@ -225,7 +227,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             session.takeEvents(into: &pendingEvents)
             if pendingEvents.isEmpty { return }
             let events = pendingEvents  // released at the end of the round, so the storage is reused
-            for event in events { perform(machine.receive(event)) }
+            for event in events { step { $0.receive(event, into: &$1) } }
         }
     }
 
@@ -316,6 +318,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     // MARK: Actions
+
+    /// Runs one state-machine step, collecting its actions in the reused buffer, then performs
+    /// them. The buffer is taken out meanwhile: an action that re-enters (a cancelled handler
+    /// answering at once) gets a buffer of its own.
+    private func step(_ body: (inout ServerConnectionStateMachine, inout [ServerConnectionStateMachine.Action]) -> Void) {
+        var actions: [ServerConnectionStateMachine.Action] = []
+        swap(&actions, &actionBuffer)
+        body(&machine, &actions)
+        for action in actions { perform(action) }
+        actions.removeAll(keepingCapacity: true)
+        actionBuffer = actions
+    }
 
     private func perform(_ actions: [ServerConnectionStateMachine.Action]) {
         for action in actions { perform(action) }

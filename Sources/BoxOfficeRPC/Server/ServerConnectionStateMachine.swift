@@ -86,26 +86,33 @@ package struct ServerConnectionStateMachine {
 
     /// Processes one event reported by the nghttp2 session.
     package mutating func receive(_ event: HTTP2ServerEvent) -> [Action] {
+        var actions: [Action] = []
+        receive(event, into: &actions)
+        return actions
+    }
+
+    /// ``receive(_:)`` appending to `actions` (the connection reuses one buffer for every event).
+    package mutating func receive(_ event: HTTP2ServerEvent, into actions: inout [Action]) {
         switch event {
         case .requestHeaders(let streamID, let headers, let endStream):
-            return receiveHeaders(streamID: streamID, headers: headers, endStream: endStream)
+            receiveHeaders(streamID: streamID, headers: headers, endStream: endStream, into: &actions)
         case .data(let streamID, let bytes):
-            return receiveData(streamID: streamID, bytes: bytes)
+            receiveData(streamID: streamID, bytes: bytes, into: &actions)
         case .endStream(let streamID), .requestTrailers(let streamID):
-            return receiveEndStream(streamID: streamID)
+            receiveEndStream(streamID: streamID, into: &actions)
         case .headerLimitExceeded(let streamID):
-            return [.resetStream(streamID: streamID, code: .enhanceYourCalm)]
+            actions.append(.resetStream(streamID: streamID, code: .enhanceYourCalm))
         case .streamClosed(let streamID, _):
-            return streamClosed(streamID: streamID)
+            streamClosed(streamID: streamID, into: &actions)
         case .responseEndSent(let streamID):
-            guard let stream = streams[streamID] else { return [] }
+            guard let stream = streams[streamID] else { return }
             stream.response = .ended
             // The response is complete but the client is still sending: tell it to stop.
-            return stream.clientHalfClosed ? [] : [.resetStream(streamID: streamID, code: .noError)]
+            if !stream.clientHalfClosed { actions.append(.resetStream(streamID: streamID, code: .noError)) }
         case .outboundDrained(let streamID):
-            return [.resumeWriters(streamID: streamID)]
+            actions.append(.resumeWriters(streamID: streamID))
         case .goawayReceived:
-            return []
+            break
         }
     }
 
@@ -114,38 +121,42 @@ package struct ServerConnectionStateMachine {
                     clientHalfClosed: clientHalfClosed)
     }
 
-    private mutating func receiveHeaders(streamID: Int32, headers: HTTP2RequestHeaders, endStream: Bool) -> [Action] {
+    private mutating func receiveHeaders(streamID: Int32, headers: HTTP2RequestHeaders, endStream: Bool,
+                                         into actions: inout [Action]) {
         let stream = newStream(.closed, clientHalfClosed: endStream)
         if !headers.isPOST {
             streams[streamID] = stream
-            return [.submitHeadersOnlyResponse(streamID: streamID, headers: [HTTP2HeaderField(name: ":status", value: "405")])]
+            actions.append(.submitHeadersOnlyResponse(streamID: streamID, headers: [HTTP2HeaderField(name: ":status", value: "405")]))
+            return
         }
         if headers.contentType != .grpc {
             streams[streamID] = stream
             let value = if case .other(let value) = headers.contentType { value } else { "" }
-            return [.submitHeadersOnlyResponse(streamID: streamID, headers: [
+            actions.append(.submitHeadersOnlyResponse(streamID: streamID, headers: [
                 HTTP2HeaderField(name: ":status", value: "415"),
                 HTTP2HeaderField(name: "grpc-status", value: RPCError.Code.internal.headerValue),
                 HTTP2HeaderField(name: "grpc-message", value: GRPCStatusMessage.encode("invalid content-type '\(value)'")),
-            ])]
+            ]))
+            return
         }
         let path = headers.path
         streams[streamID] = stream
         if phase != .active {
-            return respondWithError(streamID: streamID, RPCError(code: .unavailable, message: "server is shutting down"))
+            return respondWithError(streamID: streamID, RPCError(code: .unavailable, message: "server is shutting down"), into: &actions)
         }
         guard let kind = methods[path] else {
-            return respondWithError(streamID: streamID, RPCError(code: .unimplemented, message: "unknown method \(path)"))
+            return respondWithError(streamID: streamID, RPCError(code: .unimplemented, message: "unknown method \(path)"), into: &actions)
         }
         if let encoding = headers.encoding, encoding != "identity" {
             var error = RPCError(code: .unimplemented, message: "compression '\(encoding)' is not supported")
             error.metadata.addString("identity", forKey: "grpc-accept-encoding")
-            return respondWithError(streamID: streamID, error)
+            return respondWithError(streamID: streamID, error, into: &actions)
         }
         var timeout: Duration?
         if let timeoutValue = headers.timeout {
             guard let parsed = GRPCTimeout(headerValue: timeoutValue) else {
-                return respondWithError(streamID: streamID, RPCError(code: .internal, message: "malformed grpc-timeout '\(timeoutValue)'"))
+                return respondWithError(streamID: streamID, RPCError(code: .internal, message: "malformed grpc-timeout '\(timeoutValue)'"),
+                                        into: &actions)
             }
             timeout = parsed.duration
         }
@@ -153,19 +164,16 @@ package struct ServerConnectionStateMachine {
         do {
             metadata = try Metadata(headerFields: headers.metadataFields.lazy.map { (name: $0.name, value: $0.value) })
         } catch {
-            return respondWithError(streamID: streamID, error)
+            return respondWithError(streamID: streamID, error, into: &actions)
         }
         let head = RequestHead(path: path, kind: kind, metadata: metadata, timeout: timeout)
         stream.head = head
-        var actions: [Action] = []
         if let timeout { actions.append(.scheduleDeadline(streamID: streamID, after: timeout)) }
         switch kind {
         case .unary, .serverStreaming:
             stream.request = .collecting
             streams[streamID] = stream
-            if endStream {
-                return actions + receiveEndStream(streamID: streamID)
-            }
+            if endStream { receiveEndStream(streamID: streamID, into: &actions) }
         case .clientStreaming, .bidirectionalStreaming:
             stream.request = endStream ? .closed : .streaming
             stream.handlerRunning = true
@@ -173,7 +181,6 @@ package struct ServerConnectionStateMachine {
             actions.append(.startRPC(streamID: streamID, head: head, delivery: .streamed))
             if endStream { actions.append(.finishRequestMessages(streamID: streamID)) }
         }
-        return actions
     }
 
     /// Adds a DATA chunk to a collecting stream; throws when it makes the request invalid.
@@ -195,31 +202,33 @@ package struct ServerConnectionStateMachine {
         return messages
     }
 
-    private mutating func receiveData(streamID: Int32, bytes: ByteBuffer) -> [Action] {
+    private mutating func receiveData(streamID: Int32, bytes: ByteBuffer, into actions: inout [Action]) {
         let count = bytes.readableBytes
         guard let stream = streams[streamID] else {
             // A stream we already forgot: its bytes only count against the connection window.
-            return [.consume(streamID: streamID, count: count)]
+            actions.append(.consume(streamID: streamID, count: count))
+            return
         }
         switch stream.request {
         case .closed:
-            return [.consume(streamID: streamID, count: count)]
+            actions.append(.consume(streamID: streamID, count: count))
         case .collecting:
+            actions.append(.consume(streamID: streamID, count: count))
             do throws(RPCError) {
                 try Self.collect(bytes, into: stream)
             } catch {
                 stream.request = .closed
-                return [.consume(streamID: streamID, count: count)] + respondWithError(streamID: streamID, error)
+                respondWithError(streamID: streamID, error, into: &actions)
             }
-            return [.consume(streamID: streamID, count: count)]
         case .streaming:
             let messages: [[UInt8]]
             do throws(RPCError) {
                 messages = try Self.deframe(bytes, into: stream)
             } catch {
                 stream.request = .closed
-                return [.consume(streamID: streamID, count: count), .cancelHandler(streamID: streamID)]
-                    + respondWithError(streamID: streamID, error)
+                actions.append(.consume(streamID: streamID, count: count))
+                actions.append(.cancelHandler(streamID: streamID))
+                return respondWithError(streamID: streamID, error, into: &actions)
             }
             // Bytes that completed messages are returned when the handler takes the last of
             // them; bytes of a partial message are returned now so that a message larger than
@@ -227,46 +236,44 @@ package struct ServerConnectionStateMachine {
             let wireBytes = messages.reduce(0) { $0 + $1.count + GRPCMessageFramer.prefixLength }
             let credit = min(count, wireBytes)
             stream.owedCredit += credit
-            var actions: [Action] = []
-            actions.reserveCapacity(messages.count + 1)
             if count > credit { actions.append(.consume(streamID: streamID, count: count - credit)) }
             for (position, message) in messages.enumerated() {
                 actions.append(.deliverRequestMessage(streamID: streamID, message: message,
                                                       credit: position == messages.count - 1 ? credit : 0))
             }
-            return actions
         }
     }
 
-    private mutating func receiveEndStream(streamID: Int32) -> [Action] {
-        guard let stream = streams[streamID] else { return [] }
+    private mutating func receiveEndStream(streamID: Int32, into actions: inout [Action]) {
+        guard let stream = streams[streamID] else { return }
         stream.clientHalfClosed = true
         switch stream.request {
         case .closed:
-            return []
+            return
         case .collecting:
             stream.request = .closed
             guard !stream.deframer.hasPartialMessage else {
-                return respondWithError(streamID: streamID, RPCError(code: .internal, message: "request ended inside a message"))
+                return respondWithError(streamID: streamID, RPCError(code: .internal, message: "request ended inside a message"),
+                                        into: &actions)
             }
             guard let message = stream.message.take(), let head = stream.head else {
-                return respondWithError(streamID: streamID, RPCError(code: .internal, message: "request has no message"))
+                return respondWithError(streamID: streamID, RPCError(code: .internal, message: "request has no message"), into: &actions)
             }
             stream.handlerRunning = true
-            return [.startRPC(streamID: streamID, head: head, delivery: .single(message))]
+            actions.append(.startRPC(streamID: streamID, head: head, delivery: .single(message)))
         case .streaming:
             stream.request = .closed
             guard !stream.deframer.hasPartialMessage else {
-                return [.cancelHandler(streamID: streamID)]
-                    + respondWithError(streamID: streamID, RPCError(code: .internal, message: "request ended inside a message"))
+                actions.append(.cancelHandler(streamID: streamID))
+                return respondWithError(streamID: streamID, RPCError(code: .internal, message: "request ended inside a message"),
+                                        into: &actions)
             }
-            return [.finishRequestMessages(streamID: streamID)]
+            actions.append(.finishRequestMessages(streamID: streamID))
         }
     }
 
-    private mutating func streamClosed(streamID: Int32) -> [Action] {
-        guard let stream = streams.removeValue(forKey: streamID) else { return [] }
-        var actions: [Action] = []
+    private mutating func streamClosed(streamID: Int32, into actions: inout [Action]) {
+        guard let stream = streams.removeValue(forKey: streamID) else { return }
         if stream.handlerRunning && stream.response != .ended { actions.append(.cancelHandler(streamID: streamID)) }
         if stream.owedCredit > 0 { actions.append(.consume(streamID: streamID, count: stream.owedCredit)) }
         actions.append(.forgetStream(streamID: streamID))
@@ -274,40 +281,66 @@ package struct ServerConnectionStateMachine {
             phase = .closed
             actions.append(.closeConnection)
         }
-        return actions
     }
 
     // MARK: Handler outputs
 
     /// The handler took a request message carrying `credit` bytes of flow-control window.
     package mutating func requestMessageConsumed(streamID: Int32, credit: Int) -> [Action] {
-        guard credit > 0, let stream = streams[streamID] else { return [] }
+        var actions: [Action] = []
+        requestMessageConsumed(streamID: streamID, credit: credit, into: &actions)
+        return actions
+    }
+
+    /// ``requestMessageConsumed(streamID:credit:)`` appending to `actions`.
+    package mutating func requestMessageConsumed(streamID: Int32, credit: Int, into actions: inout [Action]) {
+        guard credit > 0, let stream = streams[streamID] else { return }
         let returned = min(credit, stream.owedCredit)
         stream.owedCredit -= returned
-        return returned > 0 ? [.consume(streamID: streamID, count: returned)] : []
+        if returned > 0 { actions.append(.consume(streamID: streamID, count: returned)) }
     }
 
     /// The handler sends its initial metadata (response HEADERS).
     package mutating func sendResponseHeaders(streamID: Int32, metadata: Metadata) -> [Action] {
-        guard let stream = streams[streamID], stream.response == .notStarted else { return [] }
+        var actions: [Action] = []
+        sendResponseHeaders(streamID: streamID, metadata: metadata, into: &actions)
+        return actions
+    }
+
+    /// ``sendResponseHeaders(streamID:metadata:)`` appending to `actions`.
+    package mutating func sendResponseHeaders(streamID: Int32, metadata: Metadata, into actions: inout [Action]) {
+        guard let stream = streams[streamID], stream.response == .notStarted else { return }
         stream.response = .headersSent
-        return [.submitResponseHeaders(streamID: streamID, headers: Self.responseHeaders(metadata))]
+        actions.append(.submitResponseHeaders(streamID: streamID, headers: Self.responseHeaders(metadata)))
     }
 
     /// The handler sends one response message (already serialized).
     package mutating func sendResponseMessage(streamID: Int32, message: [UInt8]) -> [Action] {
-        guard let stream = streams[streamID], stream.response != .ended else { return [] }
-        var actions = stream.response == .notStarted ? sendResponseHeaders(streamID: streamID, metadata: [:]) : []
-        actions.append(.enqueueResponseData(streamID: streamID, bytes: framed(message)))
+        var actions: [Action] = []
+        sendResponseMessage(streamID: streamID, message: message, into: &actions)
         return actions
+    }
+
+    /// ``sendResponseMessage(streamID:message:)`` appending to `actions`.
+    package mutating func sendResponseMessage(streamID: Int32, message: [UInt8], into actions: inout [Action]) {
+        guard let stream = streams[streamID], stream.response != .ended else { return }
+        if stream.response == .notStarted { sendResponseHeaders(streamID: streamID, metadata: [:], into: &actions) }
+        actions.append(.enqueueResponseData(streamID: streamID, bytes: framed(message)))
     }
 
     /// The handler returned (or threw): send the status and trailing metadata.
     package mutating func finishResponse(streamID: Int32, status: Status, trailers: Metadata) -> [Action] {
-        guard let stream = streams[streamID] else { return [] }
+        var actions: [Action] = []
+        finishResponse(streamID: streamID, status: status, trailers: trailers, into: &actions)
+        return actions
+    }
+
+    /// ``finishResponse(streamID:status:trailers:)`` appending to `actions`.
+    package mutating func finishResponse(streamID: Int32, status: Status, trailers: Metadata, into actions: inout [Action]) {
+        guard let stream = streams[streamID] else { return }
         stream.handlerRunning = false
-        guard stream.response != .ended else { return [] }
-        return respondWithStatus(streamID: streamID, status: status, trailers: trailers)
+        guard stream.response != .ended else { return }
+        respondWithStatus(streamID: streamID, status: status, trailers: trailers, into: &actions)
     }
 
     /// A unary handler's whole answer: headers, its one message and OK status, as one step
@@ -315,19 +348,25 @@ package struct ServerConnectionStateMachine {
     /// ``sendResponseMessage(streamID:message:)`` and ``finishResponse(streamID:status:trailers:)``).
     package mutating func sendUnaryResponse(streamID: Int32, headers: Metadata, message: [UInt8],
                                             trailers: Metadata) -> [Action] {
+        var actions: [Action] = []
+        sendUnaryResponse(streamID: streamID, headers: headers, message: message, trailers: trailers, into: &actions)
+        return actions
+    }
+
+    /// ``sendUnaryResponse(streamID:headers:message:trailers:)`` appending to `actions`.
+    package mutating func sendUnaryResponse(streamID: Int32, headers: Metadata, message: [UInt8], trailers: Metadata,
+                                            into actions: inout [Action]) {
         guard let stream = streams[streamID], stream.response == .notStarted else {
-            return sendResponseHeaders(streamID: streamID, metadata: headers)
-                + sendResponseMessage(streamID: streamID, message: message)
-                + finishResponse(streamID: streamID, status: .ok, trailers: trailers)
+            sendResponseHeaders(streamID: streamID, metadata: headers, into: &actions)
+            sendResponseMessage(streamID: streamID, message: message, into: &actions)
+            finishResponse(streamID: streamID, status: .ok, trailers: trailers, into: &actions)
+            return
         }
         stream.response = .ended
         stream.handlerRunning = false
-        var actions: [Action] = []
-        actions.reserveCapacity(3)
         actions.append(.submitResponseHeaders(streamID: streamID, headers: Self.responseHeaders(headers)))
         actions.append(.enqueueResponseData(streamID: streamID, bytes: framed(message)))
         actions.append(.finishResponse(streamID: streamID, trailers: Self.statusFields(.ok, trailers: trailers)))
-        return actions
     }
 
     /// The request's deadline passed.
@@ -336,7 +375,7 @@ package struct ServerConnectionStateMachine {
         var actions: [Action] = stream.handlerRunning ? [.cancelHandler(streamID: streamID)] : []
         stream.request = .closed
         stream.handlerRunning = false
-        actions += respondWithError(streamID: streamID, RPCError(code: .deadlineExceeded, message: "deadline exceeded"))
+        respondWithError(streamID: streamID, RPCError(code: .deadlineExceeded, message: "deadline exceeded"), into: &actions)
         return actions
     }
 
@@ -377,19 +416,20 @@ package struct ServerConnectionStateMachine {
 
     // MARK: Responses
 
-    private mutating func respondWithError(streamID: Int32, _ error: RPCError) -> [Action] {
-        respondWithStatus(streamID: streamID, status: error.status, trailers: error.metadata)
+    private mutating func respondWithError(streamID: Int32, _ error: RPCError, into actions: inout [Action]) {
+        respondWithStatus(streamID: streamID, status: error.status, trailers: error.metadata, into: &actions)
     }
 
-    private mutating func respondWithStatus(streamID: Int32, status: Status, trailers: Metadata) -> [Action] {
-        guard let stream = streams[streamID], stream.response != .ended else { return [] }
+    private mutating func respondWithStatus(streamID: Int32, status: Status, trailers: Metadata, into actions: inout [Action]) {
+        guard let stream = streams[streamID], stream.response != .ended else { return }
         let statusFields = Self.statusFields(status, trailers: trailers)
         let wasStarted = stream.response == .headersSent
         stream.response = .ended
         if wasStarted {
-            return [.finishResponse(streamID: streamID, trailers: statusFields)]
+            actions.append(.finishResponse(streamID: streamID, trailers: statusFields))
+        } else {
+            actions.append(.submitHeadersOnlyResponse(streamID: streamID, headers: Self.okResponseHeaders + statusFields))
         }
-        return [.submitHeadersOnlyResponse(streamID: streamID, headers: Self.okResponseHeaders + statusFields)]
     }
 
     /// `:status 200`, the content type and `metadata` (the shared constant when it is empty).
