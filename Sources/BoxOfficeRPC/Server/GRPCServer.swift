@@ -9,8 +9,10 @@ import Atomics
 /// an ``RPCRouter``.
 ///
 /// Run it as a swift-service-lifecycle `Service` (in a `ServiceGroup`) or call ``run()``
-/// directly. Each connection runs as a child task with its own discarding task group holding
-/// one task per call. Graceful shutdown (from the service group, or ``beginGracefulShutdown()``)
+/// directly. Each connection runs as a child task that ends once the connection closed and its
+/// last call ended; calls are tasks started by the connection (on its event loop, see
+/// ``CallExecution/connectionEventLoop``) or children of the connection's task (on the global
+/// concurrent executor). Graceful shutdown (from the service group, or ``beginGracefulShutdown()``)
 /// stops accepting connections, sends GOAWAY on every connection, lets in-flight calls finish
 /// for up to ``Configuration/shutdownGracePeriod``, then cancels them.
 public final class GRPCServer: Service, Sendable {
