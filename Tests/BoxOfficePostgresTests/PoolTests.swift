@@ -106,4 +106,26 @@ struct PoolTests {
             #expect(try await db.query("SELECT 7")[0].decode(Int.self, column: 0) == 7)
         }
     }
+
+    @Test func anAffinityScopeWithoutConnectionsStillRunsOnAReactorAndEndsCleanly() async throws {
+        let db = PostgresClient(configuration: try await PostgresTestEnvironmentProxy.sharedConfiguration(), logger: testLogger)
+        // No connection is ever opened: the scope's pin alone keeps its reactor thread running,
+        // and each scope (its reactor stopped when the previous one ended) gets a running one.
+        for round in 0..<3 {
+            let names = try await db.withReactorAffinity {
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            await Task.yield()
+                            return Self.currentThreadName()
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+            }
+            #expect(names == Array(repeating: "pg-reactor", count: 4), "round \(round)")
+        }
+        #expect(db.openConnectionCount == 0)
+        await db.shutdown()
+    }
 }
