@@ -1,7 +1,6 @@
 import NIOCore
 import NIOPosix
 @testable import BoxOfficeRPC
-import Synchronization
 import Testing
 
 /// A peer that says HTTP/2 (an empty SETTINGS frame) and then never reads: HTTP/2 flow control
@@ -27,7 +26,7 @@ struct ClientBackPressureTests {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(listener.localAddress?.port)
-        let written = Mutex(0)
+        let written = AnnotatedMutex(0)
         var configuration = testChannelConfiguration()
         configuration.connection.maxPendingRequestBytes = 512 * 1024
         let channel = GRPCChannel(endpoints: [ClientEndpoint(host: "127.0.0.1", port: port)], configuration: configuration)

@@ -1,15 +1,14 @@
 @testable import BoxOfficeRPC
-import Synchronization
 import Testing
 
 /// A pooled-connection stand-in with a fixed number of stream slots.
 final class PoolTestConnection: PooledConnection {
     let name: String
-    private let slots: Mutex<Int>
+    private let slots: AnnotatedMutex<Int>
 
     init(_ name: String, slots: Int = 100) {
         self.name = name
-        self.slots = Mutex(slots)
+        self.slots = AnnotatedMutex(slots)
     }
 
     func reserveStream() -> Bool {

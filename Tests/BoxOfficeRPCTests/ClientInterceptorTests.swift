@@ -2,7 +2,6 @@ import BoxOfficeProto
 @testable import BoxOfficeRPC
 import Metrics
 import Logging
-import Synchronization
 import Testing
 
 @Suite("Client interceptors")
@@ -94,7 +93,7 @@ struct ClientInterceptorTests {
 
     @Test func interceptorsRunOutermostFirst() async throws {
         let server = try await SharedEchoServer.get()
-        let order = Mutex<[String]>([])
+        let order = AnnotatedMutex<[String]>([])
         struct Tag: ClientInterceptor {
             let name: String
             let order: @Sendable (String) -> Void
@@ -125,7 +124,7 @@ final class LogRecords: Sendable {
         var metadata: [String: String]
     }
 
-    private let records = Mutex<[Record]>([])
+    private let records = AnnotatedMutex<[Record]>([])
     var all: [Record] { records.withLock { $0 } }
     func append(_ record: Record) { records.withLock { $0.append(record) } }
 }
@@ -148,8 +147,8 @@ struct RecordingLogHandler: LogHandler {
 }
 
 final class RecordingMetrics: MetricsFactory, Sendable {
-    private let counterValues = Mutex<[String: Int64]>([:])
-    private let timerValues = Mutex<[String: [Int64]]>([:])
+    private let counterValues = AnnotatedMutex<[String: Int64]>([:])
+    private let timerValues = AnnotatedMutex<[String: [Int64]]>([:])
 
     var counters: [String: Int64] { counterValues.withLock { $0 } }
     var timers: [String: [Int64]] { timerValues.withLock { $0 } }

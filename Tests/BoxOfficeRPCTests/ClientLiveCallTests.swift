@@ -155,11 +155,13 @@ struct ClientLiveCallTests {
         try await withClient([server.endpoint]) { client in
             let start = ContinuousClock.now
             let error = await rpcError {
-                try await client.unary(request: ClientRequest(message: [], metadata: ["x-sleep-ms": "5000"]),
-                                       descriptor: Echo.sleep, options: CallOptions(timeout: .milliseconds(300)))
+                // The bound stays well below the sleep at any time scale: the deadline ends the call.
+                let sleep = String(5000 * TestTimeScale.factor)
+                return try await client.unary(request: ClientRequest(message: [], metadata: ["x-sleep-ms": .string(sleep)]),
+                                              descriptor: Echo.sleep, options: CallOptions(timeout: .milliseconds(300)))
             }
             #expect(error?.code == .deadlineExceeded)
-            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(ContinuousClock.now - start < Duration.seconds(3).scaled)
         }
     }
 
@@ -170,20 +172,22 @@ struct ClientLiveCallTests {
             #expect(none.message == "none".bytes)
 
             // A handler serving a call with 3 s left makes an outgoing call: it gets at most 3 s.
-            let inherited = try await RPCDeadline.$current.withValue(.now + .seconds(3)) {
+            // (Budgets and the bounds on them stretch together under BOXOFFICE_TEST_TIME_SCALE.)
+            let scale = TestTimeScale.factor
+            let inherited = try await RPCDeadline.$current.withValue(.now + Duration.seconds(3).scaled) {
                 try await client.unary(request: ClientRequest(message: []), descriptor: Echo.remaining,
-                                       options: CallOptions(timeout: .seconds(60)))
+                                       options: CallOptions(timeout: Duration.seconds(60).scaled))
             }
             let inheritedMs = Int(String(decoding: inherited.message, as: UTF8.self)) ?? -1
-            #expect(inheritedMs > 1000 && inheritedMs <= 3100)  // timeouts are rounded up a little
+            #expect(inheritedMs > 1000 * scale && inheritedMs <= 3000 * scale + 100)  // timeouts are rounded up a little
 
             // The call's own shorter timeout wins over the inherited deadline.
-            let own = try await RPCDeadline.$current.withValue(.now + .seconds(60)) {
+            let own = try await RPCDeadline.$current.withValue(.now + Duration.seconds(60).scaled) {
                 try await client.unary(request: ClientRequest(message: []), descriptor: Echo.remaining,
-                                       options: CallOptions(timeout: .seconds(2)))
+                                       options: CallOptions(timeout: Duration.seconds(2).scaled))
             }
             let ownMs = Int(String(decoding: own.message, as: UTF8.self)) ?? -1
-            #expect(ownMs > 500 && ownMs <= 2100)
+            #expect(ownMs > 500 * scale && ownMs <= 2000 * scale + 100)
 
             // An inherited deadline already in the past fails at once, without a round trip.
             let expired = await rpcError {

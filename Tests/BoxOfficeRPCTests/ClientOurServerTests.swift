@@ -1,7 +1,6 @@
 import BoxOfficeProto
 @testable import BoxOfficeRPC
 import Logging
-import Synchronization
 import Testing
 
 /// Our client against our ``GRPCServer``: both halves of the runtime speaking to each other.
@@ -231,10 +230,11 @@ struct ClientOurServerTests {
 
     @Test func deadlineReachesTheServerAndExpires() async throws {
         try await withServer { client, probe in
+            let scale = TestTimeScale.factor  // budgets and their bounds stretch together
             let remaining = try await client.unary(request: ClientRequest(message: []), descriptor: method("Remaining"),
-                                                   options: CallOptions(timeout: .seconds(5)))
+                                                   options: CallOptions(timeout: Duration.seconds(5).scaled))
             let milliseconds = Int(String(decoding: remaining.message, as: UTF8.self)) ?? -1
-            #expect(milliseconds > 3000 && milliseconds <= 5000)
+            #expect(milliseconds > 3000 * scale && milliseconds <= 5000 * scale)
 
             let error = await rpcError {
                 try await client.unary(request: ClientRequest(message: []), descriptor: method("Sleep"),
@@ -267,9 +267,10 @@ struct ClientOurServerTests {
             let port = client.channel.endpoints[0].port
             let response = try await client.unary(
                 request: ClientRequest(message: [], metadata: ["x-port": .string(String(port))]),
-                descriptor: method("Relay"), options: CallOptions(timeout: .seconds(4)))
+                descriptor: method("Relay"), options: CallOptions(timeout: Duration.seconds(4).scaled))
             let milliseconds = Int(String(decoding: response.message, as: UTF8.self)) ?? -1
-            #expect(milliseconds > 2000 && milliseconds < 4000)
+            let scale = TestTimeScale.factor  // budgets and their bounds stretch together
+            #expect(milliseconds > 2000 * scale && milliseconds < 4000 * scale)
         }
     }
 
@@ -279,7 +280,7 @@ struct ClientOurServerTests {
                 let port = second.channel.endpoints[0].port
                 let response = try await first.unary(
                     request: ClientRequest(message: [], metadata: ["x-port": .string(String(port))]),
-                    descriptor: method("RelayWithoutOptions"), options: CallOptions(timeout: .seconds(4)))
+                    descriptor: method("RelayWithoutOptions"), options: CallOptions(timeout: Duration.seconds(4).scaled))
                 // "<first handler's budget> <second handler's budget>" in µs; "none" without a deadline.
                 let reply = String(decoding: response.message, as: UTF8.self)
                 let budgets = reply.split(separator: " ").map { Int($0) }
@@ -290,7 +291,8 @@ struct ClientOurServerTests {
                 // grpc-timeout rounds up to the microsecond; otherwise the second budget is what
                 // was left of the first when the call was made.
                 #expect(secondBudget <= firstBudget + 1)
-                #expect(firstBudget <= 4_000_000 && secondBudget > 2_000_000)
+                let scale = TestTimeScale.factor  // budgets and their bounds stretch together
+                #expect(firstBudget <= 4_000_000 * scale && secondBudget > 2_000_000 * scale)
             }
         }
     }
@@ -333,7 +335,7 @@ struct ClientOurServerTests {
 
 /// What handlers report to the test, awaitable with a bound.
 final class ServerProbe: Sendable {
-    private let events = Mutex<[String]>([])
+    private let events = AnnotatedMutex<[String]>([])
     private let gate = AsyncStream<Void>.makeStream()
 
     /// Suspends a handler until ``openGate()``.

@@ -1,6 +1,5 @@
 import BoxOfficeHarness
 @testable import BoxOfficeRPC
-import Synchronization
 import Testing
 
 /// The stream-level flow-control credit of a response (``ResponseWindowLedger``) and how the
@@ -209,7 +208,7 @@ struct ClientResponseWindowTests {
 
 /// Collects reported values (the reporter's closure is `@Sendable`).
 private final class ReportLog: Sendable {
-    private let log = Mutex<[Int]>([])
+    private let log = AnnotatedMutex<[Int]>([])
     func append(_ value: Int) { log.withLock { $0.append(value) } }
     var values: [Int] { log.withLock { $0 } }
 }

@@ -136,7 +136,7 @@ func testChannelConfiguration() -> GRPCChannel.Configuration {
     var configuration = GRPCChannel.Configuration()
     configuration.backoff = ConnectionBackoff(initial: .milliseconds(50), multiplier: 1.6, jitter: 0.2,
                                               maximum: .milliseconds(500))
-    configuration.connection.connectTimeout = .seconds(2)
+    configuration.connection.connectTimeout = TimeAmount.seconds(2).scaled
     return configuration
 }
 

@@ -1,6 +1,5 @@
 import CoreMetrics
 import Logging
-import Synchronization
 import Testing
 @testable import BoxOfficeRPC
 
@@ -50,7 +49,7 @@ import Testing
     }
 
     @Test func interceptorsRunOutermostFirst() async throws {
-        let order = Mutex<[String]>([])
+        let order = AnnotatedMutex<[String]>([])
         struct Tag: ServerInterceptor {
             let name: String
             let order: @Sendable (String) -> Void
@@ -89,7 +88,7 @@ import Testing
 
 /// Records what a call sends instead of writing to a connection.
 final class ServerRecordingOutbound: ServerCallOutbound {
-    let events = Mutex<[String]>([])
+    let events = AnnotatedMutex<[String]>([])
     func sendHeaders(_ metadata: Metadata) { events.withLock { $0.append("headers") } }
     func write(_ message: [UInt8]) async throws { events.withLock { $0.append("write \(message)") } }
     func finish(status: Status, trailers: Metadata) { events.withLock { $0.append("finish \(status.code)") } }
@@ -98,7 +97,7 @@ final class ServerRecordingOutbound: ServerCallOutbound {
 
 /// A metrics backend that counts what it receives, keyed by label and dimension values.
 final class ServerRecordingMetrics: MetricsFactory, Sendable {
-    private let state = Mutex<(counts: [String: Int64], timings: [String: Int])>(([:], [:]))
+    private let state = AnnotatedMutex<(counts: [String: Int64], timings: [String: Int])>(([:], [:]))
     var counts: [String: Int64] { state.withLock { $0.counts } }
     var timings: [String: Int] { state.withLock { $0.timings } }
 

@@ -2,7 +2,6 @@ import BoxOfficeProto
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 import Testing
 @testable import BoxOfficeRPC
 
@@ -16,7 +15,7 @@ import Testing
 
     /// Things handlers saw, for assertions from the test.
     final class Observations: Sendable {
-        let events = Mutex<[String]>([])
+        let events = AnnotatedMutex<[String]>([])
         func record(_ event: String) { events.withLock { $0.append(event) } }
         var all: [String] { events.withLock { $0 } }
 

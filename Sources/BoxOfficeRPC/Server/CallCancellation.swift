@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Lets the connection cancel one handler's task from the event loop.
 ///
 /// Holds an `UnsafeCurrentTask` only between ``run(_:)``'s start and end, under a mutex that
@@ -19,7 +17,7 @@ package final class CallCancellation: Sendable {
     }
 
     // The task reference is only reachable through the mutex and is dropped before `run` returns.
-    private let state: Mutex<State> = Mutex(.notStarted)
+    private let state: AnnotatedMutex<State> = AnnotatedMutex(.notStarted)
 
     package init() {}
 

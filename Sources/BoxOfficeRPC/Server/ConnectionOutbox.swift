@@ -1,5 +1,4 @@
 import NIOCore
-import Synchronization
 
 /// Handler output on its way to the connection's event loop, applied in arrival order.
 ///
@@ -22,7 +21,7 @@ final class ConnectionOutbox: Sendable {
         var drainScheduled = false
     }
 
-    private let state = Mutex(State())
+    private let state = AnnotatedMutex(State())
     private let eventLoop: any EventLoop
     private let connection: NIOLoopBound<ServerConnectionHandler>
 

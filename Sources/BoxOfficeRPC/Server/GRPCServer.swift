@@ -2,7 +2,6 @@ public import Logging
 public import NIOCore
 import NIOPosix
 public import ServiceLifecycle
-import Synchronization
 import Atomics
 
 /// A gRPC server: h2c (HTTP/2 with prior knowledge) on a host and port, serving the methods of
@@ -93,7 +92,7 @@ public final class GRPCServer: Service, Sendable {
     private let runner: ServerCallRunner
     private let logger: Logger
     private let group: any EventLoopGroup
-    private let state = Mutex(State())
+    private let state = AnnotatedMutex(State())
     private let connectionCount = ManagedAtomic<Int>(0)
     private let bound: EventLoopPromise<SocketAddress>
 

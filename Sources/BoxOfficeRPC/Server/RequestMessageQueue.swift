@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The request messages of one streaming call, handed from the event loop to the handler task.
 ///
 /// The event loop only ever holds as many messages as the stream's flow-control window lets
@@ -13,7 +11,7 @@ package final class RequestMessageQueue: Sendable {
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
     }
 
-    private let state = Mutex(State())
+    private let state = AnnotatedMutex(State())
     private let onConsumed: @Sendable (Int) -> Void
 
     /// - Parameter onConsumed: called (on the consumer's task) with the window credit of each

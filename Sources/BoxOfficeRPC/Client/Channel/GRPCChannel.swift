@@ -1,7 +1,6 @@
 public import Logging
 public import NIOCore
 import NIOPosix
-import Synchronization
 
 /// The client side of a gRPC target: a small pool of HTTP/2 connections per endpoint, endpoints
 /// used round-robin, failover away from endpoints that cannot be reached (retried after an
@@ -33,12 +32,12 @@ public final class GRPCChannel: Sendable {
     public let configuration: Configuration
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let state: Mutex<PoolState>
+    private let state: AnnotatedMutex<PoolState>
 
     private struct PoolState: ~Copyable {
         var machine: ConnectionPoolStateMachine<ClientConnection>
         var attempts: [ConnectionPoolStateMachine<ClientConnection>.Attempt: Task<ClientConnection, any Error>] = [:]
-        var random = SystemRandomNumberGenerator()
+        var random = BackoffJitterGenerator()
     }
 
     /// Creates a channel; nothing connects until the first call.
@@ -56,7 +55,7 @@ public final class GRPCChannel: Sendable {
         self.configuration = configuration
         self.group = group ?? MultiThreadedEventLoopGroup.singleton
         self.logger = logger
-        self.state = Mutex(PoolState(machine: ConnectionPoolStateMachine(
+        self.state = AnnotatedMutex(PoolState(machine: ConnectionPoolStateMachine(
             endpointCount: endpoints.count, connectionsPerEndpoint: max(1, configuration.connectionsPerEndpoint))))
     }
 
@@ -153,18 +152,20 @@ public final class GRPCChannel: Sendable {
 
     /// The attempt's result, or DEADLINE_EXCEEDED if `deadline` comes first. Awaiting a task's
     /// value cannot be cancelled, so both sides run unstructured and the first one resumes.
-    private static func race(_ task: Task<ClientConnection, any Error>,
-                             deadline: ContinuousClock.Instant) async -> Result<ClientConnection, any Error> {
+    static func race(_ task: Task<ClientConnection, any Error>,
+                     deadline: ContinuousClock.Instant) async -> Result<ClientConnection, any Error> {
         await withCheckedContinuation { continuation in
             let once = ResumeOnce(continuation)
             let timer = Task {
-                try? await Task.sleep(until: deadline, clock: .continuous)
+                // Cancelled: the attempt finished first (and has resumed already).
+                do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
                 once.resume(.failure(RPCError(code: .deadlineExceeded, message: "deadline exceeded while connecting")))
             }
             Task {
                 let result = await task.result
-                timer.cancel()
+                // Resume before cancelling the timer: the cancelled timer must not win the race.
                 once.resume(result)
+                timer.cancel()
             }
         }
     }
@@ -252,10 +253,10 @@ public final class GRPCChannel: Sendable {
 
 /// Resumes a continuation with whichever result comes first; later ones are dropped.
 private final class ResumeOnce<Value: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
+    private let continuation: AnnotatedMutex<CheckedContinuation<Value, Never>?>
 
     init(_ continuation: CheckedContinuation<Value, Never>) {
-        self.continuation = Mutex(continuation)
+        self.continuation = AnnotatedMutex(continuation)
     }
 
     func resume(_ value: Value) {

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// What the connection pool may know about a connection without hopping to its event loop.
 ///
 /// Written by the connection's handler on its event loop, read by the pool on any thread.
@@ -12,7 +10,7 @@ final class ClientConnectionAvailability: Sendable {
         var unhealthyReason: String?
     }
 
-    private let box = Mutex(Snapshot(state: .active, availableStreams: 100, unhealthyReason: nil))
+    private let box = AnnotatedMutex(Snapshot(state: .active, availableStreams: 100, unhealthyReason: nil))
 
     var snapshot: Snapshot { box.withLock { $0 } }
 

@@ -47,11 +47,11 @@ public struct ClientLoggingInterceptor: ClientInterceptor {
 
     /// 128 random bits as 32 hex digits.
     static func makeRequestID() -> String {
-        var generator = SystemRandomNumberGenerator()
         func hex(_ value: UInt64) -> String {
             let digits = String(value, radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits
         }
-        return hex(generator.next()) + hex(generator.next())
+        // Not a local `SystemRandomNumberGenerator`: see `BackoffJitterGenerator` (TSan and empty values).
+        return hex(.random(in: .min ... .max)) + hex(.random(in: .min ... .max))
     }
 }
