@@ -87,7 +87,7 @@ let package = Package(
                                                        .product(name: "DequeModule", package: "swift-collections")] + nio,
                 swiftSettings: swiftSettings),
         /// Hold-script load generator for Benchmarks/redis/run.sh (our client vs redis-benchmark).
-        .executableTarget(name: "redis-bench", dependencies: ["BoxOfficeRedis"], path: "Benchmarks/redis/Sources",
+        .executableTarget(name: "redis-bench", dependencies: ["BoxOfficeRedis", "BoxOfficeHarness"], path: "Benchmarks/redis/Sources",
                           swiftSettings: swiftSettings),
         /// HoldSeats load generator for Benchmarks/inventory/run.sh (our client vs redis-benchmark and pgbench).
         .executableTarget(name: "inventory-bench", dependencies: ["BoxOfficeAPI", "BoxOfficeRPC", "BoxOfficeProto", "BoxOfficeInventory"],

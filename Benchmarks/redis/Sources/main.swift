@@ -3,6 +3,7 @@
 //
 //   redis-bench print-script
 //   redis-bench run --url redis://127.0.0.1:6379 --callers 50 --ops 200000 [--batch 16] [--connections 4] [--seats 10000]
+import BoxOfficeHarness
 import BoxOfficeRedis
 
 struct BenchFailure: Error, CustomStringConvertible {
@@ -32,19 +33,6 @@ struct RandomTag: RedisArgument {
             bytes.append(UInt8(ascii: "0") + UInt8(number / divisor % 10))
             divisor /= 10
         }
-    }
-}
-
-/// SplitMix64, one per caller: the system generator costs a getrandom(2) call per number, which
-/// redis-benchmark (libc `random()`) does not pay either.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -81,7 +69,9 @@ case "run":
     let failures = try await withThrowingTaskGroup(of: Int.self) { group in
         for caller in 0..<callers {
             group.addTask {
-                var random = SplitMix64(state: UInt64(caller) &* 0x2545_F491_4F6C_DD1D &+ 1)
+                // One seeded generator per caller (the harness's SplitMix64): the system generator costs a
+                // getrandom(2) call per number, which redis-benchmark (libc `random()`) does not pay either.
+                var random = SplitMix64(seed: UInt64(caller) &* 0x2545_F491_4F6C_DD1D &+ 1)
                 var failures = 0
                 for _ in 0..<roundsPerCaller {
                     if batch == 1 {
