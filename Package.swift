@@ -68,8 +68,10 @@ let package = Package(
                           path: "Benchmarks/proto/Bench", swiftSettings: swiftSettings),
 
         // MARK: Runtimes.
+        /// The runtimes' lock: a Mutex whose happens-before edges ThreadSanitizer sees.
+        .target(name: "BoxOfficeLocks", swiftSettings: swiftSettings),
         /// gRPC over HTTP/2 (nghttp2) on SwiftNIO.
-        .target(name: "BoxOfficeRPC", dependencies: ["CNGHTTP2", "BoxOfficeProto", log, metrics, lifecycle,
+        .target(name: "BoxOfficeRPC", dependencies: ["CNGHTTP2", "BoxOfficeProto", "BoxOfficeLocks", log, metrics, lifecycle,
                                                      .product(name: "Atomics", package: "swift-atomics")] + nio,
                 // Release only: the dynamic exclusivity checks on the per-request path cost about
                 // 4-5% of server CPU under Benchmarks/rpc (perf profile; same-run A/B 7.6 -> 7.0
@@ -78,12 +80,12 @@ let package = Package(
         /// Raw-bytes echo gRPC server for the Python protocol tests and Benchmarks/rpc.
         .executableTarget(name: "rpc-echo-server", dependencies: ["BoxOfficeRPC", log, lifecycle] + nio, swiftSettings: swiftSettings),
         /// libpq client: pool, queries, transactions, pipelines, migrations.
-        .target(name: "BoxOfficePostgres", dependencies: ["CLibpq", log] + nio, swiftSettings: swiftSettings),
+        .target(name: "BoxOfficePostgres", dependencies: ["CLibpq", "BoxOfficeLocks", log] + nio, swiftSettings: swiftSettings),
         /// Seat-hold UPDATE load generator for Benchmarks/postgres/run.sh (our client vs pgbench).
         .executableTarget(name: "pg-bench", dependencies: ["BoxOfficePostgres", "BoxOfficeHarness", log], path: "Benchmarks/postgres/pg-bench",
                           swiftSettings: swiftSettings),
         /// hiredis RESP on SwiftNIO sockets: client, pipelining, scripts.
-        .target(name: "BoxOfficeRedis", dependencies: ["CHiredis", log,
+        .target(name: "BoxOfficeRedis", dependencies: ["CHiredis", "BoxOfficeLocks", log,
                                                        .product(name: "DequeModule", package: "swift-collections")] + nio,
                 swiftSettings: swiftSettings),
         /// Hold-script load generator for Benchmarks/redis/run.sh (our client vs redis-benchmark).
@@ -93,7 +95,7 @@ let package = Package(
         .executableTarget(name: "inventory-bench", dependencies: ["BoxOfficeAPI", "BoxOfficeRPC", "BoxOfficeProto", "BoxOfficeInventory"],
                           path: "Benchmarks/inventory/Bench", swiftSettings: swiftSettings),
         /// Starts real PostgreSQL and Redis for tests and for `boxoffice cluster up`.
-        .target(name: "BoxOfficeHarness", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", log],
+        .target(name: "BoxOfficeHarness", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", "BoxOfficeLocks", log],
                 swiftSettings: swiftSettings),
 
         // MARK: Services (each in Services/<Name>, with its own Schema/ migrations shipped as resources).
@@ -138,7 +140,7 @@ let package = Package(
         // MARK: Tests.
         .testTarget(name: "BoxOfficeProtoTests", dependencies: ["BoxOfficeProto", "BoxOfficeAPI", "BoxOfficeProtoSamples", "boxoffice-codegen"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "BoxOfficeRPCTests", dependencies: ["BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeHarness"], swiftSettings: swiftSettings),
+        .testTarget(name: "BoxOfficeRPCTests", dependencies: ["BoxOfficeRPC", "BoxOfficeLocks", "BoxOfficeAPI", "BoxOfficeHarness"], swiftSettings: swiftSettings),
         .testTarget(name: "BoxOfficeStandardServicesTests", dependencies: [
             "BoxOfficeStandardServices", "BoxOfficeInterop", "BoxOfficeRPC", "BoxOfficeAPI", "BoxOfficeProto", log, lifecycle,
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

@@ -1,7 +1,7 @@
 internal import Foundation
 public import BoxOfficePostgres
 public import Logging
-internal import Synchronization
+internal import BoxOfficeLocks
 
 /// A PostgreSQL 15 server this harness runs from Debian's binaries in a data folder of its own.
 ///
@@ -55,7 +55,7 @@ public final class PostgresServer: Sendable {
     private let options: Options
     private let ownsDirectory: Bool
     private let logger: Logger
-    private let running = Mutex(false)
+    private let running = AnnotatedMutex(false)
 
     private init(port: Int, directory: String, ownsDirectory: Bool, options: Options, logger: Logger) {
         self.port = port

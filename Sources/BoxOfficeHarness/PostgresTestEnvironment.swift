@@ -1,6 +1,6 @@
 internal import Foundation
 public import BoxOfficePostgres
-internal import Synchronization
+internal import BoxOfficeLocks
 
 /// The PostgreSQL server tests share, and a fresh database per test so tests run in parallel.
 ///
@@ -56,7 +56,7 @@ public enum PostgresTestEnvironment {
         return server
     }
 
-    private static let startedPostmaster = Mutex<(Int32, String)?>(nil)
+    private static let startedPostmaster = AnnotatedMutex<(Int32, String)?>(nil)
 }
 
 /// A database created for one test.

@@ -3,7 +3,7 @@ public import BoxOfficeRedis
 public import Logging
 internal import NIOCore
 internal import NIOPosix
-internal import Synchronization
+internal import BoxOfficeLocks
 
 /// A `redis-server` process this harness started on a loopback port, with a folder of its own.
 ///
@@ -49,7 +49,7 @@ public final class RedisServer: Sendable {
     private let options: Options
     private let ownsDirectory: Bool
     private let logger: Logger
-    private let running: Mutex<RedisServerProcess?>
+    private let running: AnnotatedMutex<RedisServerProcess?>
 
     /// Where to connect, with the password of the default user when there is one.
     public var configuration: RedisConfiguration {
@@ -70,7 +70,7 @@ public final class RedisServer: Sendable {
         self.ownsDirectory = ownsDirectory
         self.options = options
         self.logger = logger
-        self.running = Mutex(process)
+        self.running = AnnotatedMutex(process)
     }
 
     /// Starts `redis-server` and waits (up to 10 s) until it answers.

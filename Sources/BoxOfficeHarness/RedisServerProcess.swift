@@ -1,10 +1,10 @@
 internal import Foundation
-internal import Synchronization
+internal import BoxOfficeLocks
 
 /// One running `redis-server` child process; exits are observed through Foundation's termination handler.
 final class RedisServerProcess: Sendable {
     // Foundation's Process is not Sendable; it is only touched under this lock.
-    private let process: Mutex<Process>
+    private let process: AnnotatedMutex<Process>
     private let exited: AsyncStream<Int32>
     let processIdentifier: Int32
 
@@ -21,7 +21,7 @@ final class RedisServerProcess: Sendable {
         }
         try process.run()
         self.processIdentifier = process.processIdentifier
-        self.process = Mutex(process)
+        self.process = AnnotatedMutex(process)
         self.exited = exited
     }
 

@@ -1,6 +1,6 @@
 internal import Foundation
 public import BoxOfficeRedis
-internal import Synchronization
+internal import BoxOfficeLocks
 
 /// The Redis server tests share, and key prefixes that keep parallel tests apart on it.
 ///
@@ -41,5 +41,5 @@ public enum RedisTestEnvironment {
         return server
     }
 
-    private static let startedServerProcess = Mutex<Int32?>(nil)
+    private static let startedServerProcess = AnnotatedMutex<Int32?>(nil)
 }

@@ -1,4 +1,5 @@
 import Logging
+import BoxOfficeLocks
 import Synchronization
 
 /// Drives one libpq session: callers send on their own threads, the shared ``PostgresReactor`` reads.
@@ -39,7 +40,7 @@ final class ConnectionDriver: ReactorSource {
 
     private static let closedError = PostgresError(code: .closed, message: "connection is closed")
 
-    private let state: Mutex<State>
+    private let state: AnnotatedMutex<State>
     private let nextCallID = Atomic<UInt64>(0)
     private let canceller: LibpqCanceller?
     private let logger: Logger
@@ -49,7 +50,7 @@ final class ConnectionDriver: ReactorSource {
         self.canceller = session.makeCanceller()
         self.logger = logger
         let socket = session.socket
-        self.state = Mutex(State(session: session))
+        self.state = AnnotatedMutex(State(session: session))
         // Under the lock: the reactor cannot report the socket before the driver knows its reactor.
         try state.withLock { (state) throws(PostgresError) in
             let reactor = try PostgresReactor.register(self, socket: socket, preferred: preferredReactor)

@@ -1,5 +1,5 @@
 public import Logging
-import Synchronization
+import BoxOfficeLocks
 
 /// A pool of PostgreSQL connections: the `db` services use.
 ///
@@ -29,14 +29,14 @@ public final class PostgresClient: Sendable {
     /// Pool limits.
     public let options: PostgresPoolOptions
     let logger: Logger
-    private let state: Mutex<State>
+    private let state: AnnotatedMutex<State>
 
     /// Creates a pool; connections open lazily on first use.
     public init(configuration: PostgresConfiguration, options: PostgresPoolOptions = .init(), logger: Logger) {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        self.state = Mutex(State(machine: Machine(maximumConnections: options.maximumConnections, pipelineDepth: options.pipelineDepth)))
+        self.state = AnnotatedMutex(State(machine: Machine(maximumConnections: options.maximumConnections, pipelineDepth: options.pipelineDepth)))
     }
 
     /// Runs one statement and returns its rows.

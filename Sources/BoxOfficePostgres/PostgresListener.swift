@@ -1,5 +1,6 @@
 public import Logging
 import NIOPosix
+import BoxOfficeLocks
 import Synchronization
 
 /// A dedicated connection that `LISTEN`s on channels and streams the notifications it receives.
@@ -14,15 +15,15 @@ public final class PostgresListener: Sendable {
     public let notifications: AsyncThrowingStream<PostgresNotification, any Error>
     private let stopping: Atomic<Bool>
     private let thread: NIOThreadPool
-    private let stopped: Mutex<CheckedContinuation<Void, Never>?>
-    private let finished: Mutex<Bool>
+    private let stopped: AnnotatedMutex<CheckedContinuation<Void, Never>?>
+    private let finished: AnnotatedMutex<Bool>
 
     private init(thread: NIOThreadPool, notifications: AsyncThrowingStream<PostgresNotification, any Error>) {
         self.thread = thread
         self.notifications = notifications
         self.stopping = Atomic(false)
-        self.stopped = Mutex(nil)
-        self.finished = Mutex(false)
+        self.stopped = AnnotatedMutex(nil)
+        self.finished = AnnotatedMutex(false)
     }
 
     /// Connects and listens on `channels` (names are quoted as identifiers; any text is safe).

@@ -1,4 +1,5 @@
 import Foundation
+import BoxOfficeLocks
 import Synchronization
 
 #if canImport(Glibc)
@@ -79,12 +80,12 @@ final class PostgresReactor: TaskExecutor {
     @TaskLocal static var preferred: PostgresReactor?
 
     /// The running reactors (at most ``maximumReactors``), each with at least one registered connection.
-    private static let running = Mutex<[PostgresReactor]>([])
+    private static let running = AnnotatedMutex<[PostgresReactor]>([])
     /// Two threads read when the machine has two cores or more: one is descheduled, the other still answers.
     private static let maximumReactors = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
 
-    private let registry = Mutex(Registry())
-    private let runQueue = Mutex(RunQueue())
+    private let registry = AnnotatedMutex(Registry())
+    private let runQueue = AnnotatedMutex(RunQueue())
     /// The reactor thread's `pthread_self()`, set when it starts (0 before).
     private let threadID = Atomic<UInt>(0)
     /// The wake-up pipe: owned here, closed in `deinit` (after the thread, which holds `self`, ended).
@@ -157,6 +158,10 @@ final class PostgresReactor: TaskExecutor {
 
     /// True on this reactor's own thread.
     var isCurrentThread: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    /// True on the thread of any running reactor (for tests; thread names are not reliable, since
+    /// Foundation sometimes reports a reactor thread under the name of the thread that started it).
+    static var isOnAReactorThread: Bool { running.withLock { $0.contains { $0.isCurrentThread } } }
 
     // MARK: TaskExecutor
 

@@ -1,7 +1,8 @@
 public import NIOCore
 public import NIOPosix
 public import Logging
-internal import Synchronization
+internal import BoxOfficeLocks
+import Synchronization
 
 /// A small pool of pipelined ``RedisConnection``s used round robin, reconnecting with backoff.
 ///
@@ -20,7 +21,7 @@ public final class RedisClient: RedisCommandSender, Sendable {
     public let configuration: RedisConfiguration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    private let slots: Mutex<[RedisConnectionSlot<RedisConnection>]>
+    private let slots: AnnotatedMutex<[RedisConnectionSlot<RedisConnection>]>
     private let connectionCount: Int
     private let nextSlot = Atomic<Int>(0)
 
@@ -30,7 +31,7 @@ public final class RedisClient: RedisCommandSender, Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.connectionCount = connections.count
-        self.slots = Mutex(connections.map { RedisConnectionSlot(connection: $0, backoff: backoff) })
+        self.slots = AnnotatedMutex(connections.map { RedisConnectionSlot(connection: $0, backoff: backoff) })
     }
 
     /// Opens `connectionCount` connections, retrying each with `backoff` until `connectDeadline`.

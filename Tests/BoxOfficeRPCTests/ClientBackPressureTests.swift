@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 import NIOCore
 import NIOPosix
 @testable import BoxOfficeRPC

@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 @testable import BoxOfficeRPC
 import Testing
 

@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 import BoxOfficeProto
 @testable import BoxOfficeRPC
 import Logging

@@ -1,4 +1,5 @@
 import BoxOfficeHarness
+import BoxOfficeLocks
 @testable import BoxOfficeRPC
 import Testing
 

@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 @testable import BoxOfficeRPC
 import Foundation
 import Testing
@@ -44,7 +45,7 @@ struct CoreAnnotatedMutexTests {
         #expect(value.withLock { $0 } == 2)
     }
 
-    /// Scripts/sanitize-rpc-thread.sh sets BOXOFFICE_EXPECT_TSAN=1: there the annotations must be
+    /// Scripts/sanitize-thread.sh sets BOXOFFICE_EXPECT_TSAN=1: there the annotations must be
     /// live (a clean TSan run is then not an artefact of missing hooks); everywhere else absent.
     @Test func annotationsArePresentExactlyUnderThreadSanitizer() {
         let expected = ProcessInfo.processInfo.environment["BOXOFFICE_EXPECT_TSAN"] == "1"

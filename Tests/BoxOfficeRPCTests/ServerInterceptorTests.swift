@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 import CoreMetrics
 import Logging
 import Testing

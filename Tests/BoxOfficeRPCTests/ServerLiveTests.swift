@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 import BoxOfficeProto
 import Logging
 import NIOCore

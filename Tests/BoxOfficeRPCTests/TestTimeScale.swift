@@ -3,7 +3,7 @@ import NIOCore
 
 /// How many times slower than a plain debug build this test run may be.
 ///
-/// `BOXOFFICE_TEST_TIME_SCALE` (a positive integer) sets it; Scripts/sanitize-rpc-thread.sh
+/// `BOXOFFICE_TEST_TIME_SCALE` (a positive integer) sets it; Scripts/sanitize-thread.sh
 /// does, for ThreadSanitizer's slowdown. Unset or invalid: 1, so normal runs keep their
 /// budgets exactly. Scale a budget that a healthy peer must meet (connect, answer a keepalive
 /// ping) together with the bound a test checks against it, so what the test asserts (e.g. "a

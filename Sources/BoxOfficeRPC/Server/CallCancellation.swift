@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 /// Lets the connection cancel one handler's task from the event loop.
 ///
 /// Holds an `UnsafeCurrentTask` only between ``run(_:)``'s start and end, under a mutex that

@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 import NIOCore
 
 /// Handler output on its way to the connection's event loop, applied in arrival order.

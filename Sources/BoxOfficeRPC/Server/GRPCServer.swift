@@ -3,6 +3,7 @@ public import NIOCore
 import NIOPosix
 public import ServiceLifecycle
 import Atomics
+import BoxOfficeLocks
 
 /// A gRPC server: h2c (HTTP/2 with prior knowledge) on a host and port, serving the methods of
 /// an ``RPCRouter``.

@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 /// The request messages of one streaming call, handed from the event loop to the handler task.
 ///
 /// The event loop only ever holds as many messages as the stream's flow-control window lets

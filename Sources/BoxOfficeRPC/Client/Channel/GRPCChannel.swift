@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 public import Logging
 public import NIOCore
 import NIOPosix

@@ -1,3 +1,4 @@
+import BoxOfficeLocks
 /// What the connection pool may know about a connection without hopping to its event loop.
 ///
 /// Written by the connection's handler on its event loop, read by the pool on any thread.

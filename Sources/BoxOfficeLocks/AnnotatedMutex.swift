@@ -1,6 +1,6 @@
 import Synchronization
 
-/// The module's lock: a `Synchronization.Mutex` whose lock and unlock ThreadSanitizer can see.
+/// The runtimes' lock: a `Synchronization.Mutex` whose lock and unlock ThreadSanitizer can see.
 ///
 /// The standard library's `Mutex` waits with raw futex system calls on Linux, which TSan does
 /// not intercept, so TSan reports every access made under it as a race. Under TSan this type
@@ -25,6 +25,22 @@ package struct AnnotatedMutex<Value: ~Copyable>: ~Copyable, Sendable {
         }
         let address = synchronizationAddress()
         return try mutex.withLock { (value) throws(E) -> sending Result in
+            hooks.acquire(address)
+            defer { hooks.release(address) }
+            return try body(&value)
+        }
+    }
+
+    /// Runs `body` with exclusive access to the value if the lock is free now; nil (and `body`
+    /// not run) when another thread holds it.
+    package borrowing func withLockIfAvailable<Result: ~Copyable, E: Error>(
+        _ body: (inout sending Value) throws(E) -> sending Result
+    ) throws(E) -> sending Result? {
+        guard let hooks = ThreadSanitizerAnnotations.hooks else {
+            return try mutex.withLockIfAvailable(body)
+        }
+        let address = synchronizationAddress()
+        return try mutex.withLockIfAvailable { (value) throws(E) -> sending Result in
             hooks.acquire(address)
             defer { hooks.release(address) }
             return try body(&value)
