@@ -70,8 +70,10 @@ let package = Package(
         // MARK: Runtimes.
         /// The runtimes' lock: a Mutex whose happens-before edges ThreadSanitizer sees.
         .target(name: "BoxOfficeLocks", swiftSettings: swiftSettings),
+        /// The project's seeded generator (SplitMix64): backoff jitter, simulations, tests, benchmarks.
+        .target(name: "BoxOfficeRandom", swiftSettings: swiftSettings),
         /// gRPC over HTTP/2 (nghttp2) on SwiftNIO.
-        .target(name: "BoxOfficeRPC", dependencies: ["CNGHTTP2", "BoxOfficeProto", "BoxOfficeLocks", log, metrics, lifecycle,
+        .target(name: "BoxOfficeRPC", dependencies: ["CNGHTTP2", "BoxOfficeProto", "BoxOfficeLocks", "BoxOfficeRandom", log, metrics, lifecycle,
                                                      .product(name: "Atomics", package: "swift-atomics")] + nio,
                 // Release only: the dynamic exclusivity checks on the per-request path cost about
                 // 4-5% of server CPU under Benchmarks/rpc (perf profile; same-run A/B 7.6 -> 7.0
@@ -95,7 +97,7 @@ let package = Package(
         .executableTarget(name: "inventory-bench", dependencies: ["BoxOfficeAPI", "BoxOfficeRPC", "BoxOfficeProto", "BoxOfficeInventory"],
                           path: "Benchmarks/inventory/Bench", swiftSettings: swiftSettings),
         /// Starts real PostgreSQL and Redis for tests and for `boxoffice cluster up`.
-        .target(name: "BoxOfficeHarness", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", "BoxOfficeLocks", log],
+        .target(name: "BoxOfficeHarness", dependencies: ["BoxOfficePostgres", "BoxOfficeRedis", "BoxOfficeLocks", "BoxOfficeRandom", log],
                 swiftSettings: swiftSettings),
 
         // MARK: Services (each in Services/<Name>, with its own Schema/ migrations shipped as resources).
@@ -109,7 +111,7 @@ let package = Package(
         .target(name: "BoxOfficePayment", dependencies: ["BoxOfficePostgres", log, metrics, crypto] + grpc,
                 path: "Services/Payment", resources: [.copy("Schema")], swiftSettings: swiftSettings),
         /// The payment provider simulator: Stripe-like charges chosen by test tokens, signed webhooks, its gRPC service.
-        .target(name: "BoxOfficeProviderSimulator", dependencies: [log, metrics, crypto] + grpc,
+        .target(name: "BoxOfficeProviderSimulator", dependencies: ["BoxOfficeRandom", log, metrics, crypto] + grpc,
                 path: "Services/ProviderSimulator", swiftSettings: swiftSettings),
         /// Hosting for service processes: server + health + reflection + metrics endpoint + background work + signals.
         .target(name: "BoxOfficeServiceKit", dependencies: [

@@ -1,19 +1,5 @@
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator, identical on every run and
-/// machine, so a seed replays a randomised test case (or a drop's crowd) exactly.
-public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
-    private var state: UInt64
+public import BoxOfficeRandom
 
-    /// A generator whose sequence depends only on `seed`.
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The project's seeded generator (``BoxOfficeRandom/SplitMix64``), under the name the tests and
+/// benchmarks that import the harness already use.
+public typealias SplitMix64 = BoxOfficeRandom.SplitMix64

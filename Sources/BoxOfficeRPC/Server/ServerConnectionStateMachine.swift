@@ -84,14 +84,8 @@ package struct ServerConnectionStateMachine {
 
     // MARK: HTTP/2 events
 
-    /// Processes one event reported by the nghttp2 session.
-    package mutating func receive(_ event: HTTP2ServerEvent) -> [Action] {
-        var actions: [Action] = []
-        receive(event, into: &actions)
-        return actions
-    }
-
-    /// ``receive(_:)`` appending to `actions` (the connection reuses one buffer for every event).
+    /// Processes one event reported by the nghttp2 session, appending the actions it calls for
+    /// to `actions` (the connection reuses one buffer for every step).
     package mutating func receive(_ event: HTTP2ServerEvent, into actions: inout [Action]) {
         switch event {
         case .requestHeaders(let streamID, let headers, let endStream):
@@ -286,13 +280,6 @@ package struct ServerConnectionStateMachine {
     // MARK: Handler outputs
 
     /// The handler took a request message carrying `credit` bytes of flow-control window.
-    package mutating func requestMessageConsumed(streamID: Int32, credit: Int) -> [Action] {
-        var actions: [Action] = []
-        requestMessageConsumed(streamID: streamID, credit: credit, into: &actions)
-        return actions
-    }
-
-    /// ``requestMessageConsumed(streamID:credit:)`` appending to `actions`.
     package mutating func requestMessageConsumed(streamID: Int32, credit: Int, into actions: inout [Action]) {
         guard credit > 0, let stream = streams[streamID] else { return }
         let returned = min(credit, stream.owedCredit)
@@ -301,13 +288,6 @@ package struct ServerConnectionStateMachine {
     }
 
     /// The handler sends its initial metadata (response HEADERS).
-    package mutating func sendResponseHeaders(streamID: Int32, metadata: Metadata) -> [Action] {
-        var actions: [Action] = []
-        sendResponseHeaders(streamID: streamID, metadata: metadata, into: &actions)
-        return actions
-    }
-
-    /// ``sendResponseHeaders(streamID:metadata:)`` appending to `actions`.
     package mutating func sendResponseHeaders(streamID: Int32, metadata: Metadata, into actions: inout [Action]) {
         guard let stream = streams[streamID], stream.response == .notStarted else { return }
         stream.response = .headersSent
@@ -315,13 +295,6 @@ package struct ServerConnectionStateMachine {
     }
 
     /// The handler sends one response message (already serialized).
-    package mutating func sendResponseMessage(streamID: Int32, message: [UInt8]) -> [Action] {
-        var actions: [Action] = []
-        sendResponseMessage(streamID: streamID, message: message, into: &actions)
-        return actions
-    }
-
-    /// ``sendResponseMessage(streamID:message:)`` appending to `actions`.
     package mutating func sendResponseMessage(streamID: Int32, message: [UInt8], into actions: inout [Action]) {
         guard let stream = streams[streamID], stream.response != .ended else { return }
         if stream.response == .notStarted { sendResponseHeaders(streamID: streamID, metadata: [:], into: &actions) }
@@ -329,13 +302,6 @@ package struct ServerConnectionStateMachine {
     }
 
     /// The handler returned (or threw): send the status and trailing metadata.
-    package mutating func finishResponse(streamID: Int32, status: Status, trailers: Metadata) -> [Action] {
-        var actions: [Action] = []
-        finishResponse(streamID: streamID, status: status, trailers: trailers, into: &actions)
-        return actions
-    }
-
-    /// ``finishResponse(streamID:status:trailers:)`` appending to `actions`.
     package mutating func finishResponse(streamID: Int32, status: Status, trailers: Metadata, into actions: inout [Action]) {
         guard let stream = streams[streamID] else { return }
         stream.handlerRunning = false
@@ -343,17 +309,9 @@ package struct ServerConnectionStateMachine {
         respondWithStatus(streamID: streamID, status: status, trailers: trailers, into: &actions)
     }
 
-    /// A unary handler's whole answer: headers, its one message and OK status, as one step
-    /// (the same frames as ``sendResponseHeaders(streamID:metadata:)``,
-    /// ``sendResponseMessage(streamID:message:)`` and ``finishResponse(streamID:status:trailers:)``).
-    package mutating func sendUnaryResponse(streamID: Int32, headers: Metadata, message: [UInt8],
-                                            trailers: Metadata) -> [Action] {
-        var actions: [Action] = []
-        sendUnaryResponse(streamID: streamID, headers: headers, message: message, trailers: trailers, into: &actions)
-        return actions
-    }
-
-    /// ``sendUnaryResponse(streamID:headers:message:trailers:)`` appending to `actions`.
+    /// A unary handler's whole answer: headers, its one message and OK status, as one step (the
+    /// same frames as ``sendResponseHeaders(streamID:metadata:into:)``,
+    /// ``sendResponseMessage(streamID:message:into:)`` and ``finishResponse(streamID:status:trailers:into:)``).
     package mutating func sendUnaryResponse(streamID: Int32, headers: Metadata, message: [UInt8], trailers: Metadata,
                                             into actions: inout [Action]) {
         guard let stream = streams[streamID], stream.response == .notStarted else {

@@ -51,7 +51,7 @@ public struct ClientLoggingInterceptor: ClientInterceptor {
             let digits = String(value, radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits
         }
-        // Not a local `SystemRandomNumberGenerator`: see `BackoffJitterGenerator` (TSan and empty values).
+        // Not a local `SystemRandomNumberGenerator`: see `GRPCChannel`'s jitter generator (TSan and empty values).
         return hex(.random(in: .min ... .max)) + hex(.random(in: .min ... .max))
     }
 }
