@@ -82,7 +82,8 @@ start_grpc() {
   started_port=$(awk '/LISTENING/ {print $2}' "$work/$name.server.out")
   [[ -n $started_port ]] || { echo "$name did not start:" >&2; cat "$work/$name.server.err" >&2; exit 1; }
 }
-start_grpc boxoffice "$server_bin"
+read -r -a server_args <<<"${SERVER_ARGS:-}"
+start_grpc boxoffice "$server_bin" "${server_args[@]}"
 ours_pid=$started_pid ours_port=$started_port
 if [[ -n $peer_bin ]]; then
   read -r -a peer_args <<<"${PEER_ARGS:-}"

@@ -11,20 +11,20 @@ import Darwin
 /// A process built with `-sanitize=thread` exports `__tsan_acquire` and `__tsan_release` from
 /// the TSan runtime; any other process has neither, and ``hooks`` is nil. Looked up once, so a
 /// normal build pays one well-predicted branch per use and links nothing extra.
-package enum ThreadSanitizerAnnotations {
+public enum ThreadSanitizerAnnotations {
     /// `void __tsan_acquire(void *addr)` / `void __tsan_release(void *addr)`.
-    package typealias Annotation = @convention(c) (UnsafeMutableRawPointer?) -> Void
+    public typealias Annotation = @convention(c) (UnsafeMutableRawPointer?) -> Void
 
     /// The two annotations of a TSan-instrumented process.
-    package struct Hooks: Sendable {
+    public struct Hooks: Sendable {
         /// Tells TSan this thread now sees everything released at the address.
-        package let acquire: Annotation
+        public let acquire: Annotation
         /// Tells TSan everything this thread did so far is visible to the next acquirer.
-        package let release: Annotation
+        public let release: Annotation
     }
 
     /// The annotations when the TSan runtime is in the process, nil otherwise.
-    package static let hooks: Hooks? = {
+    public static let hooks: Hooks? = {
         #if os(Linux) || os(Android)
         let everyImage = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
         #else

@@ -87,8 +87,14 @@ public struct Metadata: Sendable, Hashable {
         key.utf8.allSatisfy { $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) } ? key : key.lowercased()
     }
 
-    /// The first string value for `key`.
-    public func firstString(forKey key: String) -> String? { self[stringValues: key].first }
+    /// The first string value for `key` (found without building the list of all values).
+    public func firstString(forKey key: String) -> String? {
+        let key = Self.lowercasedKey(key)
+        for element in elements where element.key == key {
+            if case .string(let string) = element.value { return string }
+        }
+        return nil
+    }
 }
 
 extension Metadata: RandomAccessCollection {
@@ -156,17 +162,33 @@ extension Metadata {
         self.init()
         for (name, value) in headerFields {
             if name.utf8.first == UInt8(ascii: ":") || Self.reservedHeaderNames.contains(name) { continue }
-            if name.hasSuffix("-bin") {
-                for part in value.split(separator: ",", omittingEmptySubsequences: false) {
-                    let trimmed = part.trimmingASCIISpaces()
-                    guard let bytes = Base64.decode(trimmed) else {
-                        throw RPCError(code: .internal, message: "invalid base64 in metadata '\(name)'")
-                    }
-                    elements.append(Element(key: name, value: .binary(bytes)))
-                }
-            } else {
-                elements.append(Element(key: name, value: .string(value)))
+            try appendReceived(name: name, value: value)
+        }
+    }
+
+    /// Builds metadata from a request's metadata fields, which ``HTTP2RequestHeaders`` has
+    /// already stripped of pseudo-headers and reserved names (so no name is looked up again).
+    ///
+    /// - Throws: ``RPCError`` with code `internal` when a `-bin` value is not valid base64.
+    package init(requestFields: [HTTP2HeaderField]) throws(RPCError) {
+        self.init()
+        elements.reserveCapacity(requestFields.count)
+        for field in requestFields { try appendReceived(name: field.name, value: field.value) }
+    }
+
+    /// Appends one received field: `-bin` values base64-decoded (a comma-joined list becomes
+    /// several values), others as strings.
+    private mutating func appendReceived(name: String, value: String) throws(RPCError) {
+        guard name.hasSuffix("-bin") else {
+            elements.append(Element(key: name, value: .string(value)))
+            return
+        }
+        for part in value.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = part.trimmingASCIISpaces()
+            guard let bytes = Base64.decode(trimmed) else {
+                throw RPCError(code: .internal, message: "invalid base64 in metadata '\(name)'")
             }
+            elements.append(Element(key: name, value: .binary(bytes)))
         }
     }
 

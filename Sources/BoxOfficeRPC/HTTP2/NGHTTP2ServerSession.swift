@@ -278,52 +278,39 @@ package final class NGHTTP2ServerSession {
         return (base, count)
     }
 
-    private static func from(_ userData: UnsafeMutableRawPointer?) -> NGHTTP2ServerSession {
-        Unmanaged<NGHTTP2ServerSession>.fromOpaque(userData!).takeUnretainedValue()
+    /// Runs `body` with the session that `userData` names, without retaining it: the session
+    /// outlives every callback, which nghttp2 only makes from inside `mem_recv`/`mem_send` calls
+    /// on this session.
+    @inline(__always)
+    private static func with<R>(_ userData: UnsafeMutableRawPointer?, _ body: (NGHTTP2ServerSession) -> R) -> R {
+        Unmanaged<NGHTTP2ServerSession>.fromOpaque(userData!)._withUnsafeGuaranteedRef(body)
     }
 
     // MARK: Callbacks (each turns one nghttp2 callback into state or an event)
 
     private static func install(_ callbacks: OpaquePointer) {
         nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, _, userData in
-            NGHTTP2ServerSession.from(userData).beginHeaderBlock()
+            NGHTTP2ServerSession.with(userData) { $0.beginHeaderBlock() }
             return 0
         }
         nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, _, name, nameLength, value, valueLength, _, userData in
             guard let name, let value else { return 0 }
-            NGHTTP2ServerSession.from(userData).addHeader(name: UnsafeRawBufferPointer(start: name, count: nameLength),
-                                                          value: UnsafeRawBufferPointer(start: value, count: valueLength))
+            NGHTTP2ServerSession.with(userData) {
+                $0.addHeader(name: UnsafeRawBufferPointer(start: name, count: nameLength),
+                             value: UnsafeRawBufferPointer(start: value, count: valueLength))
+            }
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
             guard let frame else { return 0 }
-            let owner = NGHTTP2ServerSession.from(userData)
-            let header = frame.pointee.hd
-            let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
-            switch Int(header.type) {
-            case Int(NGHTTP2_HEADERS.rawValue):
-                var block = HTTP2RequestHeaders()
-                swap(&block, &owner.headerBlock)
-                if owner.headerOverLimit {
-                    owner.events.append(.headerLimitExceeded(streamID: header.stream_id))
-                } else if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
-                    owner.events.append(.requestHeaders(streamID: header.stream_id, headers: block, endStream: endStream))
-                } else {
-                    owner.events.append(.requestTrailers(streamID: header.stream_id))
-                }
-            case Int(NGHTTP2_DATA.rawValue):
-                if endStream { owner.events.append(.endStream(streamID: header.stream_id)) }
-            case Int(NGHTTP2_GOAWAY.rawValue):
-                owner.events.append(.goawayReceived)
-            default:
-                break
-            }
+            NGHTTP2ServerSession.with(userData) { $0.frameReceived(frame) }
             return 0
         }
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, userData in
             guard let data else { return 0 }
-            let owner = NGHTTP2ServerSession.from(userData)
-            owner.events.append(.data(streamID: streamID, bytes: owner.payload(UnsafeRawPointer(data), count: length)))
+            NGHTTP2ServerSession.with(userData) { owner in
+                owner.events.append(.data(streamID: streamID, bytes: owner.payload(UnsafeRawPointer(data), count: length)))
+            }
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, userData in
@@ -331,15 +318,40 @@ package final class NGHTTP2ServerSession {
             let header = frame.pointee.hd
             let isEnd = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
             if isEnd && (Int(header.type) == Int(NGHTTP2_HEADERS.rawValue) || Int(header.type) == Int(NGHTTP2_DATA.rawValue)) {
-                NGHTTP2ServerSession.from(userData).events.append(.responseEndSent(streamID: header.stream_id))
+                NGHTTP2ServerSession.with(userData) { $0.events.append(.responseEndSent(streamID: header.stream_id)) }
             }
             return 0
         }
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
-            let owner = NGHTTP2ServerSession.from(userData)
-            owner.outbound.removeValue(forKey: streamID)
-            owner.events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
+            NGHTTP2ServerSession.with(userData) { owner in
+                owner.outbound.removeValue(forKey: streamID)
+                owner.events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
+            }
             return 0
+        }
+    }
+
+    /// A complete frame arrived: a request's header block or trailers, the end of its DATA, a GOAWAY.
+    private func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
+        let header = frame.pointee.hd
+        let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+        switch Int(header.type) {
+        case Int(NGHTTP2_HEADERS.rawValue):
+            var block = HTTP2RequestHeaders()
+            swap(&block, &headerBlock)
+            if headerOverLimit {
+                events.append(.headerLimitExceeded(streamID: header.stream_id))
+            } else if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+                events.append(.requestHeaders(streamID: header.stream_id, headers: block, endStream: endStream))
+            } else {
+                events.append(.requestTrailers(streamID: header.stream_id))
+            }
+        case Int(NGHTTP2_DATA.rawValue):
+            if endStream { events.append(.endStream(streamID: header.stream_id)) }
+        case Int(NGHTTP2_GOAWAY.rawValue):
+            events.append(.goawayReceived)
+        default:
+            break
         }
     }
 
@@ -375,14 +387,23 @@ package final class NGHTTP2ServerSession {
     }
 
     private static let readCallback: nghttp2_data_source_read_callback = { session, streamID, buffer, length, flags, _, userData in
-        let owner = NGHTTP2ServerSession.from(userData)
-        guard let index = owner.outbound.index(forKey: streamID), let buffer, let flags else {
+        guard let buffer, let flags else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        return NGHTTP2ServerSession.with(userData) { owner in
+            owner.readResponseBody(session: session, streamID: streamID, into: buffer, length: length, flags: flags)
+        }
+    }
+
+    /// The data provider's read: copies up to `length` buffered bytes of `streamID` into nghttp2's
+    /// `buffer`, submits the trailers once the response is finished and drained, or defers.
+    private func readResponseBody(session: OpaquePointer?, streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>,
+                                  length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+        guard let index = outbound.index(forKey: streamID) else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
         // Taken out of the dictionary for the read (so the buffer stays uniquely referenced) and
         // put back once below.
-        var stream = owner.outbound.values[index]
-        owner.outbound.values[index].buffer = NGHTTP2ServerSession.emptyBuffer
+        var stream = outbound.values[index]
+        outbound.values[index].buffer = NGHTTP2ServerSession.emptyBuffer
         let count = min(length, stream.buffer.readableBytes)
         if count > 0 {
             stream.buffer.withUnsafeReadableBytes { raw in
@@ -391,27 +412,27 @@ package final class NGHTTP2ServerSession {
             stream.buffer.moveReaderIndex(forwardBy: count)
             if stream.buffer.readableBytes == 0 { stream.buffer = NGHTTP2ServerSession.emptyBuffer }
         }
-        if stream.wasAboveHighWater && stream.buffer.readableBytes <= owner.limits.outboundHighWaterMark / 2 {
+        if stream.wasAboveHighWater && stream.buffer.readableBytes <= limits.outboundHighWaterMark / 2 {
             stream.wasAboveHighWater = false
-            owner.events.append(.outboundDrained(streamID: streamID))
+            events.append(.outboundDrained(streamID: streamID))
         }
         if stream.buffer.readableBytes == 0, let trailers = stream.trailers {
             flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
             if !trailers.isEmpty {
                 flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue)
-                owner.withNameValues(trailers) { nva, n in
+                withNameValues(trailers) { nva, n in
                     _ = nghttp2_submit_trailer(session, streamID, nva, n)
                 }
             }
-            owner.outbound.values[index] = stream
+            outbound.values[index] = stream
             return count
         }
         if count == 0 {
             stream.deferred = true
-            owner.outbound.values[index] = stream
+            outbound.values[index] = stream
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         }
-        owner.outbound.values[index] = stream
+        outbound.values[index] = stream
         return count
     }
 }

@@ -10,6 +10,11 @@ import NIOCore
 /// started here, synchronously, when a read's requests have been parsed, and run until their first
 /// suspension before the output is written; otherwise they are handed to the connection's task
 /// group. Their output comes back through ``StreamOutbound`` (at once when on this event loop).
+///
+/// Immediate calls share runner tasks: a runner takes the read's calls one after another, and a
+/// new runner starts only when the current one suspends (or was cancelled with its call), so a
+/// read of 100 calls that never wait costs one task, not 100, while a call that waits delays no
+/// other call.
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -44,8 +49,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let immediateCalls: ImmediateCalls?
     /// Calls accepted during the current read, started (or handed over) together.
     private var acceptedCalls: [ServerCall] = []
-    /// Immediate calls started and not yet ended.
+    /// The first of ``acceptedCalls`` no runner task has taken yet (immediate calls only).
+    private var nextAcceptedCall = 0
+    /// Immediate calls taken by a runner task and not yet ended.
     private var runningCalls = 0
+    /// Immediate calls ever taken by a runner task (tells whether a new runner started at once).
+    private var takenCallCount = 0
     /// True while accepted calls are being started: output they apply is written right after.
     private var startingCalls = false
     private var isInactive = false
@@ -160,6 +169,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         parkedWriters = []
         for writer in writers { writer.resume(throwing: RPCError(code: .cancelled, message: "the call is over")) }
         acceptedCalls.removeAll()
+        nextAcceptedCall = 0
         isInactive = true
         if runningCalls == 0 { calls.finish() }
         context.fireChannelInactive()
@@ -283,27 +293,51 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     /// Starts the calls accepted since the last flush (their output is written by the caller,
     /// ``flushOutput()``), or hands them to the connection's task.
+    ///
+    /// Immediate calls: each runner task runs calls taken from ``acceptedCalls`` until none is left.
+    /// `Task.immediateDetached` returns when its task ends or first suspends; while calls remain
+    /// (the runner is waiting inside one), another runner starts. So when this returns, every call
+    /// has been taken, and a runner resuming later finds nothing left and ends.
     private func startAcceptedCalls() {
-        guard !acceptedCalls.isEmpty else { return }
+        guard nextAcceptedCall < acceptedCalls.count else { return }
         guard let immediateCalls, let loopBoundSelf else {
             calls.yield(acceptedCalls)
             acceptedCalls.removeAll(keepingCapacity: true)
             return
         }
-        let batch = acceptedCalls
-        acceptedCalls.removeAll(keepingCapacity: true)
         startingCalls = true
         defer { startingCalls = false }
         let runner = immediateCalls.runner
-        for call in batch {
-            runningCalls += 1
+        while nextAcceptedCall < acceptedCalls.count {
+            let takenBefore = takenCallCount
             // Detached: no task-local (such as another call's deadline) carries over from whatever
             // runs on this thread. The task prefers the event loop, so it ends there too.
             Task.immediateDetached(executorPreference: immediateCalls.executor) {
-                await runner.run(call)
-                loopBoundSelf.value.callEnded()
+                while let call = loopBoundSelf.value.takeAcceptedCall() {
+                    await runner.run(call)
+                    loopBoundSelf.value.callEnded()
+                    // A call cancelled through this task left the task cancelled: the calls after
+                    // it get a fresh runner (started by the loop above, or by nobody if none is left).
+                    if Task.isCancelled { return }
+                }
             }
+            // A runner that did not start at once takes the calls when it runs: no second one.
+            if takenCallCount == takenBefore { break }
         }
+    }
+
+    /// The next accepted call for a runner task, counted as running; nil when all were taken.
+    private func takeAcceptedCall() -> ServerCall? {
+        guard nextAcceptedCall < acceptedCalls.count else { return nil }
+        let call = acceptedCalls[nextAcceptedCall]
+        nextAcceptedCall += 1
+        if nextAcceptedCall == acceptedCalls.count {
+            acceptedCalls.removeAll(keepingCapacity: true)
+            nextAcceptedCall = 0
+        }
+        runningCalls += 1
+        takenCallCount &+= 1
+        return call
     }
 
     private func callEnded() {

@@ -156,7 +156,7 @@ package struct ServerConnectionStateMachine {
         }
         let metadata: Metadata
         do {
-            metadata = try Metadata(headerFields: headers.metadataFields.lazy.map { (name: $0.name, value: $0.value) })
+            metadata = try Metadata(requestFields: headers.metadataFields)
         } catch {
             return respondWithError(streamID: streamID, error, into: &actions)
         }

@@ -67,7 +67,7 @@ public struct StreamingClientResponse<Message: Sendable>: Sendable {
                 while true {
                     let next: ClientResponsePart?
                     do {
-                        next = try await base.next()
+                        next = try await base.next(isolation: #isolation)
                     } catch {
                         // The call's status: the stream is over on the connection too.
                         ended = true
