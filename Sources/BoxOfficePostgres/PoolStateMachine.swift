@@ -170,11 +170,18 @@ struct PoolStateMachine<Connection> {
         return lend(best.place, exclusive: false)
     }
 
-    /// Where on the idle stack the connection to lend is: the newest near one, else the newest.
+    /// Where on the idle stack the connection to lend is: the newest near one, else the newest;
+    /// nil when none is idle, or when only far ones are and the pool may still open one near.
+    ///
+    /// A far connection is read by another reactor thread while this caller sends on it, so the
+    /// two threads contend for the connection's lock on every round trip; opening a near one
+    /// instead keeps each reactor's connections to its own callers (as pgbench's threads each own
+    /// theirs), and the pool's size is still bounded by its maximum.
     private func idlePosition(near: ObjectIdentifier?) -> Int? {
         guard !idle.isEmpty else { return nil }
-        if let near, let position = idle.lastIndex(where: { lendings[$0]?.home == near }) { return position }
-        return idle.count - 1
+        guard let near else { return idle.count - 1 }
+        if let position = idle.lastIndex(where: { lendings[$0]?.home == near }) { return position }
+        return openCount + creating < maximumConnections ? nil : idle.count - 1
     }
 
     private mutating func lend(_ place: Int, exclusive: Bool) -> Grant {

@@ -87,8 +87,8 @@ struct PoolStateMachineTests {
     static let nearA = ObjectIdentifier(homeA), nearB = ObjectIdentifier(homeB)
 
     /// Opens `a` (near A) and `b` (near B) and returns both, idle.
-    static func twoIdleConnections(pipelineDepth: Int) -> (Machine, a: Int, b: Int) {
-        var machine = Machine(maximumConnections: 4, pipelineDepth: pipelineDepth)
+    static func twoIdleConnections(pipelineDepth: Int, maximumConnections: Int = 4) -> (Machine, a: Int, b: Int) {
+        var machine = Machine(maximumConnections: maximumConnections, pipelineDepth: pipelineDepth)
         _ = machine.acquire(exclusive: false, waiter: 1)
         let a = machine.created("a", exclusive: false, home: nearA)
         _ = machine.acquire(exclusive: false, waiter: 2)
@@ -99,13 +99,33 @@ struct PoolStateMachineTests {
     }
 
     @Test func idleLeasesPreferTheCallersReactorThenTheNewest() {
-        var (machine, _, b) = Self.twoIdleConnections(pipelineDepth: 1)
+        var (machine, _, b) = Self.twoIdleConnections(pipelineDepth: 1, maximumConnections: 2)
         #expect(Self.leased(machine.acquire(exclusive: false, waiter: 3, near: Self.nearA))?.1 == "a")
-        // Nothing near A is idle any more: the caller gets what there is rather than waiting.
+        // Nothing near A is idle any more and the pool is full: the caller gets what there is
+        // rather than waiting.
         #expect(Self.leased(machine.acquire(exclusive: true, waiter: 4, near: Self.nearA))?.1 == "b")
         _ = machine.release(b, keep: true, now: .now)
         // Without a preference the most recently released connection goes first.
         #expect(Self.leased(machine.acquire(exclusive: false, waiter: 5))?.1 == "b")
+    }
+
+    @Test func aCallerOpensANearConnectionRatherThanBorrowAFarOneWhileThePoolMayGrow() {
+        var (machine, _, _) = Self.twoIdleConnections(pipelineDepth: 1)
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 3, near: Self.nearA))?.1 == "a")
+        // Only b (near B) is idle, and the pool holds 2 of 4: a caller near A opens its own.
+        guard case .grant(.create) = machine.acquire(exclusive: false, waiter: 4, near: Self.nearA) else {
+            Issue.record("expected create"); return
+        }
+        #expect(machine.openCount == 2 && machine.creating == 1)
+        // Without a preference an idle connection still beats a new one.
+        #expect(Self.leased(machine.acquire(exclusive: false, waiter: 5))?.1 == "b")
+        // Once the pool is full, a caller near A gets nothing new: it waits for a release.
+        guard case .grant(.create) = machine.acquire(exclusive: false, waiter: 6, near: Self.nearA) else {
+            Issue.record("expected create"); return
+        }
+        guard case .wait = machine.acquire(exclusive: false, waiter: 7, near: Self.nearA) else {
+            Issue.record("expected wait"); return
+        }
     }
 
     @Test func sharedLeasesPreferTheCallersReactorOverALighterConnection() {
