@@ -60,7 +60,8 @@ enum EchoService {
 
     private static func echoed(_ context: ServerContext, prefix: String) -> Metadata {
         var metadata = Metadata()
-        for element in context.metadata where element.key.hasPrefix(prefix) {
+        // Bytewise: keys are lower-case ASCII, and String.hasPrefix compares Unicode characters.
+        for element in context.metadata where element.key.utf8.starts(with: prefix.utf8) {
             metadata.add(key: element.key, value: element.value)
         }
         return metadata
