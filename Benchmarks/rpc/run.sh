@@ -12,6 +12,7 @@
 #   PEER=skip Benchmarks/rpc/run.sh             # without the grpc-swift-2 peer
 #   PEER_BIN=path/to/grpc-swift-echo-server Benchmarks/rpc/run.sh   # a peer built elsewhere
 #   PEER_ARGS='--executor nio' Benchmarks/rpc/run.sh  # an opt-in peer variant (default: library defaults)
+#   SERVER_ARGS='--threads 1' Benchmarks/rpc/run.sh  # extra flags for our rpc-echo-server (default: none)
 #
 # The peer is built on demand (niced) with its package's own .build folder; its first release
 # build takes 30+ minutes on a 2-core machine, later runs only check it is up to date. CI never
