@@ -53,8 +53,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var nextAcceptedCall = 0
     /// Immediate calls taken by a runner task and not yet ended.
     private var runningCalls = 0
-    /// Immediate calls ever taken by a runner task (tells whether a new runner started at once).
-    private var takenCallCount = 0
     /// True while accepted calls are being started: output they apply is written right after.
     private var startingCalls = false
     private var isInactive = false
@@ -309,7 +307,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         defer { startingCalls = false }
         let runner = immediateCalls.runner
         while nextAcceptedCall < acceptedCalls.count {
-            let takenBefore = takenCallCount
+            let nextBefore = nextAcceptedCall
             // Detached: no task-local (such as another call's deadline) carries over from whatever
             // runs on this thread. The task prefers the event loop, so it ends there too.
             Task.immediateDetached(executorPreference: immediateCalls.executor) {
@@ -322,7 +320,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 }
             }
             // A runner that did not start at once takes the calls when it runs: no second one.
-            if takenCallCount == takenBefore { break }
+            // (A runner that took every call leaves none, and the loop ends either way.)
+            if nextAcceptedCall == nextBefore { break }
         }
     }
 
@@ -336,7 +335,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             nextAcceptedCall = 0
         }
         runningCalls += 1
-        takenCallCount &+= 1
         return call
     }
 
