@@ -2,12 +2,14 @@ import Logging
 import BoxOfficeLocks
 import Synchronization
 
-/// Drives one libpq session: callers send on their own threads, the shared ``PostgresReactor`` reads.
+/// Drives one libpq session: a lone caller sends on its own thread, the shared ``PostgresReactor`` reads.
 ///
 /// Every touch of the session happens under `state`'s lock, and libpq is in nonblocking mode, so
 /// nothing here blocks: a submitted call is planned and written to the socket by the submitting
-/// thread (no thread hop, no wake-up), and its results are parsed by the reactor when the socket
-/// turns readable. ``ConnectionStateMachine`` decides what may be sent and what a cancellation does;
+/// thread, and its results are parsed by the reactor when the socket turns readable. Callers that
+/// share the connection (a pool's pipelining) submit from the reactor's own queue instead, so the
+/// reactor's read pass and their sends take turns on one thread rather than contend for the lock.
+/// ``ConnectionStateMachine`` decides what may be sent and what a cancellation does;
 /// ``PipelineStateMachine`` (inside the session) matches results to calls.
 final class ConnectionDriver: ReactorSource {
     typealias CallID = ConnectionStateMachine.CallID
@@ -34,14 +36,18 @@ final class ConnectionDriver: ReactorSource {
         /// The reactor registered with at the start (kept after ``close()``), for the pool's affinity.
         var home: ObjectIdentifier?
         var wantsWrite = false
-        /// The server's transaction state the last time no call was in flight.
-        var transactionState = PostgresTransactionState.idle
     }
 
     private static let closedError = PostgresError(code: .closed, message: "connection is closed")
 
     private let state: AnnotatedMutex<State>
     private let nextCallID = Atomic<UInt64>(0)
+    /// Callers inside ``run(_:cancellable:)`` now.
+    private let callers = Atomic<Int>(0)
+    /// The server's transaction state the last time no call was in flight (`.unknown` once closed or
+    /// failed). Written under `state`'s lock, read without it: the pool checks it on every release,
+    /// and taking the lock there would wait for the reactor's read pass.
+    private let publishedTransactionState = Atomic<UInt8>(PostgresTransactionState.idle.code)
     private let canceller: LibpqCanceller?
     private let logger: Logger
 
@@ -59,7 +65,9 @@ final class ConnectionDriver: ReactorSource {
         }
     }
 
-    var transactionState: PostgresTransactionState { state.withLock { $0.transactionState } }
+    var transactionState: PostgresTransactionState {
+        PostgresTransactionState(code: publishedTransactionState.load(ordering: .acquiring))
+    }
 
     /// Identifies the reactor that reads this connection.
     var home: ObjectIdentifier? { state.withLock { $0.home } }
@@ -71,13 +79,21 @@ final class ConnectionDriver: ReactorSource {
     /// Runs `payload` and returns its results. Cancelling the caller's task follows ``ConnectionStateMachine``.
     func run(_ payload: Payload, cancellable: Bool) async throws -> [PostgresResult] {
         let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
-        guard cancellable else {
-            return try await withUnsafeThrowingContinuation { submit(id, payload, $0) }
-        }
-        return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { submit(id, payload, $0) }
-        } onCancel: {
-            cancel(id)
+        let othersRunning = callers.wrappingAdd(1, ordering: .relaxed).oldValue > 0
+        defer { callers.wrappingSubtract(1, ordering: .relaxed) }
+        // Alone on the connection, the caller's thread sends and the result resumes the caller on its
+        // own executor: one hop. Sharing it, the caller hops to the reactor's queue to send and is
+        // resumed there (no wake-up); either way it returns to its own executor afterwards.
+        let reactor = othersRunning ? state.withLock { $0.reactor } : nil
+        return try await withTaskExecutorPreference(reactor) {
+            guard cancellable else {
+                return try await withUnsafeThrowingContinuation { submit(id, payload, $0) }
+            }
+            return try await withTaskCancellationHandler {
+                try await withUnsafeThrowingContinuation { submit(id, payload, $0) }
+            } onCancel: {
+                cancel(id)
+            }
         }
     }
 
@@ -104,7 +120,7 @@ final class ConnectionDriver: ReactorSource {
             }
             stopWatching(&state)
             state.session = nil
-            state.transactionState = .unknown
+            publish(.unknown)
         }
         completions.resumeAll()
     }
@@ -222,7 +238,12 @@ final class ConnectionDriver: ReactorSource {
             send(id, payload, session, &state, &completions)
             if session.isBroken { return connectionFailed(&state, &completions) }
         }
-        if state.machine.inFlightCount == 0 { state.transactionState = session.transactionState }
+        if state.machine.inFlightCount == 0 { publish(session.transactionState) }
+    }
+
+    /// Call under `state`'s lock.
+    private func publish(_ transactionState: PostgresTransactionState) {
+        publishedTransactionState.store(transactionState.code, ordering: .releasing)
     }
 
     private func deliver(
@@ -238,7 +259,7 @@ final class ConnectionDriver: ReactorSource {
         for id in state.machine.connectionFailed() {
             if let call = state.calls.removeValue(forKey: id) { completions.append(call.continuation, .failure(error)) }
         }
-        state.transactionState = .unknown
+        publish(.unknown)
         stopWatching(&state)
     }
 
@@ -247,5 +268,28 @@ final class ConnectionDriver: ReactorSource {
         guard let reactor = state.reactor else { return }
         state.reactor = nil
         reactor.deregister(self)
+    }
+}
+
+private extension PostgresTransactionState {
+    /// A byte for an atomic.
+    var code: UInt8 {
+        switch self {
+        case .idle: 0
+        case .inTransaction: 1
+        case .failedTransaction: 2
+        case .busy: 3
+        case .unknown: 4
+        }
+    }
+
+    init(code: UInt8) {
+        switch code {
+        case 0: self = .idle
+        case 1: self = .inTransaction
+        case 2: self = .failedTransaction
+        case 3: self = .busy
+        default: self = .unknown
+        }
     }
 }

@@ -177,13 +177,13 @@ public final class PostgresClient: Sendable {
     }
 
     private func release(_ slot: Int, _ connection: PostgresConnection, exclusive: Bool) async {
-        var keep = !connection.isClosed
-        if keep && connection.transactionState != .idle {
-            if exclusive {
-                logger.debug("rolling back a transaction left open on a pooled connection")
-                _ = try? await connection.simpleQuery("ROLLBACK")
-            }
-            keep = !connection.isClosed && connection.transactionState == .idle
+        // Idle means open too: a closed or failed connection reports `.unknown` (a read without the
+        // connection's lock, which the reactor holds while it reads).
+        var keep = connection.transactionState == .idle
+        if !keep && exclusive && !connection.isClosed {
+            logger.debug("rolling back a transaction left open on a pooled connection")
+            _ = try? await connection.simpleQuery("ROLLBACK")
+            keep = connection.transactionState == .idle
         }
         if keep {
             let grants = state.withLock { state in

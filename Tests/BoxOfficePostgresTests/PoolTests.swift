@@ -60,6 +60,29 @@ struct PoolTests {
         }
     }
 
+    @Test func aConnectionWhoseServerSessionEndsDuringALeaseIsDroppedNotLentAgain() async throws {
+        try await withTestClient("lost", options: .init(maximumConnections: 2, acquireTimeout: .seconds(10))) { db in
+            let lostPID = try await db.withConnection { connection in
+                let pid = try await connection.query("SELECT pg_backend_pid()")[0].decode(Int.self, column: 0)
+                // The pool's other connection ends this one's server session.
+                #expect(try await db.query("SELECT pg_terminate_backend($1)", [pid])[0].decode(Bool.self, column: 0))
+                let error = await #expect(throws: PostgresError.self) { _ = try await connection.query("SELECT 1") }
+                #expect(
+                    error?.isConnectionLost == true || error?.sqlState == "57P01" || error?.code == .closed,
+                    "got \(String(describing: error))")
+                #expect(connection.isClosed)
+                #expect(connection.transactionState == .unknown, "a lost connection never reads as idle")
+                return pid
+            }
+            var servedBy: Set<Int> = []
+            for _ in 0..<4 {
+                servedBy.insert(try await db.withConnection { try await $0.query("SELECT pg_backend_pid()")[0].decode(Int.self, column: 0) })
+            }
+            #expect(!servedBy.contains(lostPID))
+            #expect(db.openConnectionCount <= 2)
+        }
+    }
+
     @Test func shutdownFailsLaterCalls() async throws {
         let configuration = try await PostgresTestEnvironmentProxy.sharedConfiguration()
         let db = PostgresClient(configuration: configuration, options: .init(maximumConnections: 2), logger: testLogger)
@@ -100,8 +123,10 @@ struct PoolTests {
         }
     }
 
-    @Test func reactorAffinityRunsCallersOnTheReactorThread() async throws {
-        let options = PostgresPoolOptions(maximumConnections: 4, acquireTimeout: .seconds(20))
+    /// With a pipeline depth above one, callers share connections and pass through the reactor's queue.
+    @Test(arguments: [1, 4])
+    func reactorAffinityRunsCallersOnTheReactorThread(pipelineDepth: Int) async throws {
+        let options = PostgresPoolOptions(maximumConnections: 2, acquireTimeout: .seconds(20), pipelineDepth: pipelineDepth)
         try await withTestClient("affinity", options: options) { db in
             // Outside a scope, callers resume on the global executor's threads.
             let outside = try await Self.placesAfterQueries(db, tasks: 6, rounds: 10)
