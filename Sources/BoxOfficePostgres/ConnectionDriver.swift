@@ -47,7 +47,7 @@ final class ConnectionDriver: ReactorSource {
     /// The server's transaction state the last time no call was in flight (`.unknown` once closed or
     /// failed). Written under `state`'s lock, read without it: the pool checks it on every release,
     /// and taking the lock there would wait for the reactor's read pass.
-    private let publishedTransactionState = Atomic<UInt8>(PostgresTransactionState.idle.code)
+    private let publishedTransactionState = Atomic<UInt8>(PostgresTransactionState.idle.rawValue)
     private let canceller: LibpqCanceller?
     private let logger: Logger
 
@@ -66,7 +66,7 @@ final class ConnectionDriver: ReactorSource {
     }
 
     var transactionState: PostgresTransactionState {
-        PostgresTransactionState(code: publishedTransactionState.load(ordering: .acquiring))
+        PostgresTransactionState(rawValue: publishedTransactionState.load(ordering: .acquiring)) ?? .unknown
     }
 
     /// Identifies the reactor that reads this connection.
@@ -243,7 +243,7 @@ final class ConnectionDriver: ReactorSource {
 
     /// Call under `state`'s lock.
     private func publish(_ transactionState: PostgresTransactionState) {
-        publishedTransactionState.store(transactionState.code, ordering: .releasing)
+        publishedTransactionState.store(transactionState.rawValue, ordering: .releasing)
     }
 
     private func deliver(
@@ -268,28 +268,5 @@ final class ConnectionDriver: ReactorSource {
         guard let reactor = state.reactor else { return }
         state.reactor = nil
         reactor.deregister(self)
-    }
-}
-
-private extension PostgresTransactionState {
-    /// A byte for an atomic.
-    var code: UInt8 {
-        switch self {
-        case .idle: 0
-        case .inTransaction: 1
-        case .failedTransaction: 2
-        case .busy: 3
-        case .unknown: 4
-        }
-    }
-
-    init(code: UInt8) {
-        switch code {
-        case 0: self = .idle
-        case 1: self = .inTransaction
-        case 2: self = .failedTransaction
-        case 3: self = .busy
-        default: self = .unknown
-        }
     }
 }

@@ -395,7 +395,8 @@ func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePoint
 }
 
 /// The server's transaction state for a connection.
-public enum PostgresTransactionState: Sendable, Hashable {
+/// (A byte each, so that a connection can publish it in an atomic.)
+public enum PostgresTransactionState: UInt8, Sendable, Hashable {
     /// Not in a transaction: safe to hand to the next borrower.
     case idle
     /// Inside an open transaction block.
