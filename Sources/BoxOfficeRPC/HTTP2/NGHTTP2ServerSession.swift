@@ -14,8 +14,9 @@ package struct NGHTTP2SessionError: Error, Sendable, CustomStringConvertible {
 /// ``takeEvents(into:)``. Request header blocks are sorted byte-wise as they arrive
 /// (``HTTP2RequestHeaders``); DATA payloads are handed on as slices of the received buffer,
 /// without a copy.
-/// Response bodies are served by a data provider reading per-stream outbound buffers held here:
-/// an empty buffer answers `NGHTTP2_ERR_DEFERRED` until ``enqueue(_:streamID:)`` or
+/// Response bodies are served by a data provider reading per-stream message queues held here
+/// (``OutboundMessageQueue``, framing each message as it is read): an empty queue answers
+/// `NGHTTP2_ERR_DEFERRED` until ``enqueue(message:streamID:)`` or
 /// ``finishResponse(streamID:trailers:)`` resumes it; the last read submits the trailers.
 ///
 /// Not thread-safe: used only on its connection's event loop. No pointer it hands to nghttp2
@@ -24,7 +25,7 @@ package struct NGHTTP2SessionError: Error, Sendable, CustomStringConvertible {
 package final class NGHTTP2ServerSession {
     private var session: OpaquePointer?
     private var events: [HTTP2ServerEvent] = []
-    private var outbound: [Int32: OutboundStream] = [:]
+    private var outbound = StreamTable<OutboundStream>()
     private let limits: HTTP2ServerLimits
     private let allocator = ByteBufferAllocator()
     private let paths: HTTP2PathInterner
@@ -46,11 +47,8 @@ package final class NGHTTP2ServerSession {
     private var scratch: UnsafeMutableRawPointer
     private var scratchCapacity: Int
 
-    /// An empty buffer shared by every idle stream (no allocation per stream).
-    private static let emptyBuffer = ByteBuffer()
-
     private struct OutboundStream {
-        var buffer: ByteBuffer
+        var messages = OutboundMessageQueue()
         var trailers: [HTTP2HeaderField]?
         var deferred = false
         var wasAboveHighWater = false
@@ -163,9 +161,9 @@ package final class NGHTTP2ServerSession {
 
     // MARK: Submitting frames
 
-    /// Starts a response: HEADERS now, then a DATA provider fed by ``enqueue(_:streamID:)``.
+    /// Starts a response: HEADERS now, then a DATA provider fed by ``enqueue(message:streamID:)``.
     package func submitResponse(streamID: Int32, headers: [HTTP2HeaderField]) {
-        outbound[streamID] = OutboundStream(buffer: Self.emptyBuffer, trailers: nil)
+        outbound[streamID] = OutboundStream()
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
         withNameValues(headers) { nva, count in
             _ = nghttp2_submit_response(session, streamID, nva, count, &provider)
@@ -179,30 +177,25 @@ package final class NGHTTP2ServerSession {
         }
     }
 
-    /// Appends response body bytes to the stream's outbound buffer and resumes its provider.
-    package func enqueue(_ bytes: ByteBuffer, streamID: Int32) {
-        guard let index = outbound.index(forKey: streamID) else { return }
-        let resume = Self.update(&outbound.values[index]) { stream in
-            if stream.buffer.readableBytes == 0 {
-                stream.buffer = bytes  // no copy: the stream takes the caller's buffer
-            } else {
-                var bytes = bytes
-                stream.buffer.writeBuffer(&bytes)
-            }
-            if stream.buffer.readableBytes > limits.outboundHighWaterMark { stream.wasAboveHighWater = true }
+    /// Queues one response message (framed as nghttp2 reads it) and resumes the stream's provider.
+    package func enqueue(message: [UInt8], streamID: Int32) {
+        guard let index = outbound.slot(of: streamID) else { return }
+        let resume = Self.update(&outbound[slot: index]) { stream in
+            stream.messages.append(message)
+            if stream.messages.count > limits.outboundHighWaterMark { stream.wasAboveHighWater = true }
         }
         if resume { _ = nghttp2_session_resume_data(session, streamID) }
     }
 
     /// Marks the response complete: once the buffer is drained, `trailers` are sent with END_STREAM.
     package func finishResponse(streamID: Int32, trailers: [HTTP2HeaderField]) {
-        guard let index = outbound.index(forKey: streamID) else { return }
-        let resume = Self.update(&outbound.values[index]) { $0.trailers = trailers }
+        guard let index = outbound.slot(of: streamID) else { return }
+        let resume = Self.update(&outbound[slot: index]) { $0.trailers = trailers }
         if resume { _ = nghttp2_session_resume_data(session, streamID) }
     }
 
     /// Bytes of response body buffered for `streamID` and not yet handed to nghttp2.
-    package func outboundBytes(streamID: Int32) -> Int { outbound[streamID]?.buffer.readableBytes ?? 0 }
+    package func outboundBytes(streamID: Int32) -> Int { outbound[streamID]?.messages.count ?? 0 }
 
     /// Sends RST_STREAM with `code`.
     package func resetStream(streamID: Int32, code: HTTP2ErrorCode) {
@@ -397,26 +390,16 @@ package final class NGHTTP2ServerSession {
     /// `buffer`, submits the trailers once the response is finished and drained, or defers.
     private func readResponseBody(session: OpaquePointer?, streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>,
                                   length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
-        guard let index = outbound.index(forKey: streamID) else {
+        guard let index = outbound.slot(of: streamID) else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
-        // Taken out of the dictionary for the read (so the buffer stays uniquely referenced) and
-        // put back once below.
-        var stream = outbound.values[index]
-        outbound.values[index].buffer = NGHTTP2ServerSession.emptyBuffer
-        let count = min(length, stream.buffer.readableBytes)
-        if count > 0 {
-            stream.buffer.withUnsafeReadableBytes { raw in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress!, byteCount: count)
-            }
-            stream.buffer.moveReaderIndex(forwardBy: count)
-            if stream.buffer.readableBytes == 0 { stream.buffer = NGHTTP2ServerSession.emptyBuffer }
-        }
-        if stream.wasAboveHighWater && stream.buffer.readableBytes <= limits.outboundHighWaterMark / 2 {
-            stream.wasAboveHighWater = false
+        let count = outbound[slot: index].messages.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: length))
+        let left = outbound[slot: index].messages.count
+        if outbound[slot: index].wasAboveHighWater && left <= limits.outboundHighWaterMark / 2 {
+            outbound[slot: index].wasAboveHighWater = false
             events.append(.outboundDrained(streamID: streamID))
         }
-        if stream.buffer.readableBytes == 0, let trailers = stream.trailers {
+        if left == 0, let trailers = outbound[slot: index].trailers {
             flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
             if !trailers.isEmpty {
                 flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue)
@@ -424,15 +407,12 @@ package final class NGHTTP2ServerSession {
                     _ = nghttp2_submit_trailer(session, streamID, nva, n)
                 }
             }
-            outbound.values[index] = stream
             return count
         }
         if count == 0 {
-            stream.deferred = true
-            outbound.values[index] = stream
+            outbound[slot: index].deferred = true
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         }
-        outbound.values[index] = stream
         return count
     }
 }

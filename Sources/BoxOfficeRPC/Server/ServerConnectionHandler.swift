@@ -59,7 +59,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var loopBoundSelf: NIOLoopBound<ServerConnectionHandler>?
     private let limits: HTTP2ServerLimits
     private let logger: Logger
-    private var resources: [Int32: StreamResources] = [:]
+    private var resources = StreamTable<StreamResources>()
     private var context: ChannelHandlerContext?
     private var flushScheduled = false
     private var closing = false
@@ -384,8 +384,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             session.submitResponse(streamID: streamID, headers: headers)
         case .submitHeadersOnlyResponse(let streamID, let headers):
             session.submitHeadersOnlyResponse(streamID: streamID, headers: headers)
-        case .enqueueResponseData(let streamID, let bytes):
-            session.enqueue(bytes, streamID: streamID)
+        case .enqueueResponseMessage(let streamID, let message):
+            session.enqueue(message: message, streamID: streamID)
         case .finishResponse(let streamID, let trailers):
             session.finishResponse(streamID: streamID, trailers: trailers)
         case .resetStream(let streamID, let code):

@@ -1,5 +1,4 @@
 package import BoxOfficeProto
-package import NIOCore
 
 // The vocabulary of ``ServerConnectionStateMachine``: what it knows about a request and what it
 // asks the connection to do.
@@ -33,7 +32,8 @@ extension ServerConnectionStateMachine {
         case scheduleDeadline(streamID: Int32, after: Duration)
         case submitResponseHeaders(streamID: Int32, headers: [HTTP2HeaderField])
         case submitHeadersOnlyResponse(streamID: Int32, headers: [HTTP2HeaderField])
-        case enqueueResponseData(streamID: Int32, bytes: ByteBuffer)
+        /// Send one response message (the session adds the gRPC length prefix).
+        case enqueueResponseMessage(streamID: Int32, message: [UInt8])
         case finishResponse(streamID: Int32, trailers: [HTTP2HeaderField])
         case resetStream(streamID: Int32, code: HTTP2ErrorCode)
         /// Return request bytes to the flow-control windows.

@@ -58,9 +58,8 @@ package struct ServerConnectionStateMachine {
 
     private let methods: [String: RPCKind]
     private let maxReceiveMessageSize: Int
-    private var streams: [Int32: StreamState] = [:]
+    private var streams = StreamTable<StreamState>()
     private var phase = ConnectionPhase.active
-    private let allocator = ByteBufferAllocator()
 
     private static let okResponseHeaders = [HTTP2HeaderField(name: ":status", value: "200"),
                                             HTTP2HeaderField(name: "content-type", value: GRPCContentType.grpcProto)]
@@ -298,7 +297,7 @@ package struct ServerConnectionStateMachine {
     package mutating func sendResponseMessage(streamID: Int32, message: [UInt8], into actions: inout [Action]) {
         guard let stream = streams[streamID], stream.response != .ended else { return }
         if stream.response == .notStarted { sendResponseHeaders(streamID: streamID, metadata: [:], into: &actions) }
-        actions.append(.enqueueResponseData(streamID: streamID, bytes: framed(message)))
+        actions.append(.enqueueResponseMessage(streamID: streamID, message: message))
     }
 
     /// The handler returned (or threw): send the status and trailing metadata.
@@ -323,7 +322,7 @@ package struct ServerConnectionStateMachine {
         stream.response = .ended
         stream.handlerRunning = false
         actions.append(.submitResponseHeaders(streamID: streamID, headers: Self.responseHeaders(headers)))
-        actions.append(.enqueueResponseData(streamID: streamID, bytes: framed(message)))
+        actions.append(.enqueueResponseMessage(streamID: streamID, message: message))
         actions.append(.finishResponse(streamID: streamID, trailers: Self.statusFields(.ok, trailers: trailers)))
     }
 
@@ -410,12 +409,6 @@ package struct ServerConnectionStateMachine {
             statusFields.append(HTTP2HeaderField(name: "grpc-accept-encoding", value: "identity"))
         }
         return statusFields
-    }
-
-    private func framed(_ message: [UInt8]) -> ByteBuffer {
-        var framed = allocator.buffer(capacity: message.count + GRPCMessageFramer.prefixLength)
-        GRPCMessageFramer.frame(message, into: &framed)
-        return framed
     }
 }
 
