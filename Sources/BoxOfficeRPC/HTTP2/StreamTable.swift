@@ -135,12 +135,3 @@ extension StreamTable: Sequence {
         }
     }
 }
-
-extension Optional {
-    /// The value, leaving nil behind (so the caller holds the only reference).
-    @inline(__always)
-    fileprivate mutating func take() -> Wrapped? {
-        defer { self = nil }
-        return self
-    }
-}

@@ -411,11 +411,3 @@ package struct ServerConnectionStateMachine {
         return statusFields
     }
 }
-
-extension Optional {
-    /// The value, leaving nil behind (so the caller holds the only reference).
-    fileprivate mutating func take() -> Wrapped? {
-        defer { self = nil }
-        return self
-    }
-}
