@@ -7,7 +7,8 @@
 # (grpcio) checks echo correctness on each gRPC server while the load runs on it, since h2load
 # counts any HTTP 200 as a success.
 #
-#   Benchmarks/rpc/run.sh                       # 200k requests per -m100 run, 50k per -m1 run
+#   Benchmarks/rpc/run.sh                       # 200k requests per -m100 run, 50k per -m1 run, 3 rounds
+#   ROUNDS=5 Benchmarks/rpc/run.sh              # rounds alternate the servers; ratios are of the medians
 #   REQUESTS=50000 SCRATCH=.build-x Benchmarks/rpc/run.sh
 #   PEER=skip Benchmarks/rpc/run.sh             # without the grpc-swift-2 peer
 #   PEER_BIN=path/to/grpc-swift-echo-server Benchmarks/rpc/run.sh   # a peer built elsewhere
@@ -20,6 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 requests=${REQUESTS:-200000}
+rounds=${ROUNDS:-3}
 scratch=${SCRATCH:-.build}
 peer=${PEER:-build}
 work=$(mktemp -d)
@@ -161,32 +163,46 @@ print("ratio %s at %s: %.2f req/s (goal >= %s), %s" % (what, flags, float(ours) 
 PY
 }
 
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
 row flags server "req/s" "p50 ms" "p99 ms" "RSS MB" "CPU us/req"
 status=0
 for flags in "-c 16 -m 100" "-c 8 -m 1"; do
   n=$requests
   [[ $flags == *"-m 1" ]] && n=$((requests / 4))
-  read -r ng_rps ng_p50 ng_p99 ng_cpu ng_failed < <(run nghttpd "$ng_pid" "http://127.0.0.1:$ng_port/small.txt" "$flags" "$n")
-  [[ $ng_failed == 0 ]] || { echo "h2load reported failures for nghttpd:" >&2; cat "$work/nghttpd.out" >&2; exit 1; }
-  row "$flags" nghttpd "$ng_rps" "$ng_p50" "$ng_p99" "$(rss_mb "$ng_pid")" "$ng_cpu"
+  ng_rps_all=() ng_cpu_all=() our_rps_all=() our_cpu_all=() peer_rps_all=() peer_cpu_all=() peer_comparable=yes
+  for round in $(seq 1 "$rounds"); do
+    # Servers alternate within a round, so a slow spell on a shared machine hits all of them.
+    read -r ng_rps ng_p50 ng_p99 ng_cpu ng_failed < <(run nghttpd "$ng_pid" "http://127.0.0.1:$ng_port/small.txt" "$flags" "$n")
+    [[ $ng_failed == 0 ]] || { echo "h2load reported failures for nghttpd:" >&2; cat "$work/nghttpd.out" >&2; exit 1; }
+    row "$flags" nghttpd "$ng_rps" "$ng_p50" "$ng_p99" "$(rss_mb "$ng_pid")" "$ng_cpu"
+    ng_rps_all+=("$ng_rps") ng_cpu_all+=("$ng_cpu")
 
-  read -r our_rps our_p50 our_p99 our_cpu our_failed our_check < <(checked_run boxoffice "$ours_pid" "$ours_port" "$flags" "$n")
-  [[ $our_failed == 0 ]] || { echo "h2load reported failures for boxoffice:" >&2; cat "$work/boxoffice.out" >&2; exit 1; }
-  row "$flags" boxoffice "$our_rps" "$our_p50" "$our_p99" "$(rss_mb "$ours_pid")" "$our_cpu"
+    read -r our_rps our_p50 our_p99 our_cpu our_failed our_check < <(checked_run boxoffice "$ours_pid" "$ours_port" "$flags" "$n")
+    [[ $our_failed == 0 ]] || { echo "h2load reported failures for boxoffice:" >&2; cat "$work/boxoffice.out" >&2; exit 1; }
+    row "$flags" boxoffice "$our_rps" "$our_p50" "$our_p99" "$(rss_mb "$ours_pid")" "$our_cpu"
+    our_rps_all+=("$our_rps") our_cpu_all+=("$our_cpu")
 
-  if [[ -n $peer_bin ]]; then
-    read -r peer_rps peer_p50 peer_p99 peer_cpu peer_failed peer_check < <(checked_run grpc-swift-2 "$peer_pid" "$peer_port" "$flags" "$n")
-    row "$flags" grpc-swift-2 "$peer_rps" "$peer_p50" "$peer_p99" "$(rss_mb "$peer_pid")" "$peer_cpu"
-    if [[ $peer_failed != 0 ]]; then
-      echo "h2load reported $peer_failed failed requests for grpc-swift-2:"; grep -E '^(requests|status codes):' "$work/grpc-swift-2.out"; status=1
+    if [[ -n $peer_bin ]]; then
+      read -r peer_rps peer_p50 peer_p99 peer_cpu peer_failed peer_check < <(checked_run grpc-swift-2 "$peer_pid" "$peer_port" "$flags" "$n")
+      row "$flags" grpc-swift-2 "$peer_rps" "$peer_p50" "$peer_p99" "$(rss_mb "$peer_pid")" "$peer_cpu"
+      peer_rps_all+=("$peer_rps") peer_cpu_all+=("$peer_cpu")
+      if [[ $peer_failed != 0 ]]; then
+        echo "h2load reported $peer_failed failed requests for grpc-swift-2:"; grep -E '^(requests|status codes):' "$work/grpc-swift-2.out"; status=1
+      fi
+      [[ $peer_failed == 0 && $peer_check == ok ]] || peer_comparable=no
     fi
-  fi
 
-  report_check boxoffice "$our_check"
-  if [[ -n $peer_bin ]]; then report_check grpc-swift-2 "$peer_check"; fi
-  ratio boxoffice/nghttpd "$our_rps" "$ng_rps" "$flags" 0.80 "$our_cpu" "$ng_cpu"
+    report_check boxoffice "$our_check"
+    if [[ -n $peer_bin ]]; then report_check grpc-swift-2 "$peer_check"; fi
+  done
+  if (( rounds > 1 )); then echo "medians of $rounds rounds at $flags:"; fi
+  ratio boxoffice/nghttpd "$(median "${our_rps_all[@]}")" "$(median "${ng_rps_all[@]}")" "$flags" 0.80 \
+    "$(median "${our_cpu_all[@]}")" "$(median "${ng_cpu_all[@]}")"
   if [[ -z $peer_bin ]]; then :
-  elif [[ $peer_failed == 0 && $peer_check == ok ]]; then ratio boxoffice/grpc-swift-2 "$our_rps" "$peer_rps" "$flags" 2.0 "$our_cpu" "$peer_cpu"
+  elif [[ $peer_comparable == yes ]]; then
+    ratio boxoffice/grpc-swift-2 "$(median "${our_rps_all[@]}")" "$(median "${peer_rps_all[@]}")" "$flags" 2.0 \
+      "$(median "${our_cpu_all[@]}")" "$(median "${peer_cpu_all[@]}")"
   else echo "ratio boxoffice/grpc-swift-2 at $flags: not comparable (the peer failed requests or the correctness check)"
   fi
 done
