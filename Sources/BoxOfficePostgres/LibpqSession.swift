@@ -256,16 +256,18 @@ final class LibpqSession {
         let sent: Int32
         switch step {
         case .prepare(let name, let sql):
-            sent = PQsendPrepare(handle, name, sql, 0, nil)
+            sent = name.withCString { PQsendPrepare(handle, $0, sql, 0, nil) }
         case .execute(let name, let index):
-            sent = Self.withParameters(statements[index].bindings) { count, values, lengths, formats in
-                PQsendQueryPrepared(handle, name, count, values, lengths, formats, 1)
+            sent = name.withCString { name in
+                Self.withParameters(statements[index].bindings) { count, values, lengths, formats in
+                    PQsendQueryPrepared(handle, name, count, values, lengths, formats, 1)
+                }
             }
         case .sync:
             sent = PQpipelineSync(handle)
         case .deallocate(let name):
             // Names are ours ("bo<n>"), never caller input. libpq 15 has no PQsendClosePrepared.
-            sent = PQsendQueryParams(handle, "DEALLOCATE \(name)", 0, nil, nil, nil, nil, 1)
+            sent = PQsendQueryParams(handle, "DEALLOCATE \(name.text)", 0, nil, nil, nil, nil, 1)
         }
         return sent == 1 ? nil : markBroken()
     }
@@ -340,40 +342,54 @@ final class LibpqSession {
         _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R
     ) -> R {
         if values.isEmpty { return body(0, nil, nil, nil) }
-        var storage: [UInt8] = []
-        var offsets: [Int] = []
-        var lengths: [Int32] = []
-        var formats: [Int32] = []
-        offsets.reserveCapacity(values.count)
+        // One scratch block (on the stack when small): the value pointers, lengths and formats, then
+        // each value's bytes with a NUL after it (libpq reads text values as C strings).
+        let count = values.count
+        var byteCount = 0
         for value in values {
-            offsets.append(storage.count)
             switch value {
-            case .null:
-                offsets[offsets.count - 1] = -1
-                lengths.append(0)
-                formats.append(0)
-            case .text(let text):
-                storage.append(contentsOf: text.utf8)
-                storage.append(0)
-                lengths.append(Int32(text.utf8.count))
-                formats.append(0)
-            case .binary(let bytes):
-                storage.append(contentsOf: bytes)
-                storage.append(0)
-                lengths.append(Int32(bytes.count))
-                formats.append(1)
+            case .null: break
+            case .text(let text): byteCount += text.utf8.count + 1
+            case .binary(let bytes): byteCount += bytes.count + 1
             }
         }
-        return storage.withUnsafeBufferPointer { storageBytes in
-            let base = UnsafeRawPointer(storageBytes.baseAddress!).assumingMemoryBound(to: CChar.self)
-            let pointers: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : base + $0 }
-            return pointers.withUnsafeBufferPointer { pointerBuffer in
-                lengths.withUnsafeBufferPointer { lengthBuffer in
-                    formats.withUnsafeBufferPointer { formatBuffer in
-                        body(Int32(values.count), pointerBuffer.baseAddress, lengthBuffer.baseAddress, formatBuffer.baseAddress)
+        let pointersSize = count * MemoryLayout<UnsafePointer<CChar>?>.stride
+        let integersSize = count * MemoryLayout<Int32>.stride
+        return withUnsafeTemporaryAllocation(byteCount: pointersSize + 2 * integersSize + byteCount,
+                                              alignment: MemoryLayout<UnsafePointer<CChar>?>.alignment) { scratch in
+            let base = scratch.baseAddress!
+            let pointers = base.bindMemory(to: UnsafePointer<CChar>?.self, capacity: count)
+            let lengths = (base + pointersSize).bindMemory(to: Int32.self, capacity: count)
+            let formats = (base + pointersSize + integersSize).bindMemory(to: Int32.self, capacity: count)
+            var cursor = base + pointersSize + 2 * integersSize
+            for (index, value) in values.enumerated() {
+                switch value {
+                case .null:
+                    pointers[index] = nil
+                    lengths[index] = 0
+                    formats[index] = 0
+                case .text(var text):
+                    let length = text.withUTF8 { utf8 in
+                        if let source = utf8.baseAddress { cursor.copyMemory(from: source, byteCount: utf8.count) }
+                        return utf8.count
                     }
+                    (cursor + length).storeBytes(of: 0, as: UInt8.self)
+                    pointers[index] = UnsafePointer(cursor.assumingMemoryBound(to: CChar.self))
+                    lengths[index] = Int32(length)
+                    formats[index] = 0
+                    cursor += length + 1
+                case .binary(let bytes):
+                    bytes.withUnsafeBytes { raw in
+                        if let source = raw.baseAddress { cursor.copyMemory(from: source, byteCount: raw.count) }
+                    }
+                    (cursor + bytes.count).storeBytes(of: 0, as: UInt8.self)
+                    pointers[index] = UnsafePointer(cursor.assumingMemoryBound(to: CChar.self))
+                    lengths[index] = Int32(bytes.count)
+                    formats[index] = 1
+                    cursor += bytes.count + 1
                 }
             }
+            return body(Int32(count), pointers, lengths, formats)
         }
     }
 }

@@ -20,13 +20,13 @@ struct PipelineStateMachine {
     /// One thing to put on the wire, in order.
     enum Step: Equatable {
         /// `PQsendPrepare(name, sql)`.
-        case prepare(name: String, sql: String)
+        case prepare(name: PreparedStatementName, sql: String)
         /// `PQsendQueryPrepared(name, statement #statementIndex's bindings)`.
-        case execute(name: String, statementIndex: Int)
+        case execute(name: PreparedStatementName, statementIndex: Int)
         /// `PQpipelineSync`.
         case sync
         /// `DEALLOCATE name`, evicting a prepared statement from the cache.
-        case deallocate(name: String)
+        case deallocate(name: PreparedStatementName)
     }
 
     /// What libpq reported, one `PQgetResult` at a time.
@@ -52,7 +52,7 @@ struct PipelineStateMachine {
     }
 
     private enum Expectation {
-        case prepare(sql: String, name: String, request: RequestID)
+        case prepare(sql: String, name: PreparedStatementName, request: RequestID)
         case statement(RequestID)
         case sync(RequestID)
         /// A `DEALLOCATE` or the sync closing the eviction segment: outcomes are ignored.
@@ -63,7 +63,7 @@ struct PipelineStateMachine {
     }
 
     private struct CachedStatement {
-        var name: String
+        var name: PreparedStatementName
         var lastUse: UInt64
     }
 
@@ -102,14 +102,14 @@ struct PipelineStateMachine {
         steps.reserveCapacity(steps.count + sqls.count + 1)
         requests[request] = InFlight()
         for (index, sql) in sqls.enumerated() {
-            let name: String
+            let name: PreparedStatementName
             useClock += 1
             if let known = statementNames.index(forKey: sql) {
                 // One hash of the SQL text per statement: the entry is updated where it was found.
                 name = statementNames.values[known].name
                 statementNames.values[known].lastUse = useClock
             } else {
-                name = "bo\(nextStatementNumber)"
+                name = PreparedStatementName("bo\(nextStatementNumber)")
                 nextStatementNumber += 1
                 statementNames[sql] = CachedStatement(name: name, lastUse: useClock)
                 steps.append(.prepare(name: name, sql: sql))
@@ -265,7 +265,7 @@ struct PipelineStateMachine {
     }
 
     /// Forgets a statement whose prepare failed, unless the SQL was re-prepared under another name since.
-    private mutating func forget(_ sql: String, named name: String) {
+    private mutating func forget(_ sql: String, named name: PreparedStatementName) {
         if statementNames[sql]?.name == name { statementNames[sql] = nil }
     }
 

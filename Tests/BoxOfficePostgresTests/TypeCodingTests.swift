@@ -54,6 +54,24 @@ struct TypeCodingTests {
         }
     }
 
+    /// Empty text, empty bytes and NULL between other values: each parameter keeps its own bytes
+    /// and length (they share one scratch block on the way to libpq).
+    @Test func emptyAndNullParametersSitBetweenOthers() async throws {
+        try await withTestConnection("empties") { connection in
+            let empty: [UInt8] = []
+            let row = try await connection.query(
+                "SELECT $1::text, $2::bytea, $3::text, $4::text, $5::bytea, octet_length($2::bytea), octet_length($1::text)",
+                ["", empty, String?.none, "after ünïcødé", [UInt8]([0, 0, 7])])[0]
+            #expect(try row.decode(String.self, column: 0) == "")
+            #expect(try row.decode([UInt8].self, column: 1) == [])
+            #expect(try row.decode(String?.self, column: 2) == nil)
+            #expect(try row.decode(String.self, column: 3) == "after ünïcødé")
+            #expect(try row.decode([UInt8].self, column: 4) == [0, 0, 7])
+            #expect(try row.decode(Int.self, column: 5) == 0)
+            #expect(try row.decode(Int.self, column: 6) == 0)
+        }
+    }
+
     @Test func mismatchedTypesAreDecodingErrors() async throws {
         try await withTestConnection("mismatch") { connection in
             let row = try await connection.query("SELECT 'x'::text, 3000000000::bigint, ARRAY[1, NULL]::int8[]")[0]
