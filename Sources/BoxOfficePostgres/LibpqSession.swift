@@ -9,6 +9,8 @@ import Foundation
 final class LibpqSession {
     private let handle: OpaquePointer
     private var machine: PipelineStateMachine
+    /// The steps of the request being sent, reused from request to request.
+    private var steps: [PipelineStateMachine.Step] = []
     /// The simple query being answered outside pipeline mode, if any.
     private var simpleQueryInFlight: PipelineStateMachine.RequestID?
     private(set) var isBroken = false
@@ -83,7 +85,8 @@ final class LibpqSession {
     /// If the connection fails, every pending request, this one included, is reported failed.
     func send(_ id: PipelineStateMachine.RequestID, _ statements: [PostgresStatement], failed: Completion) {
         guard !isBroken else { return failed(id, .failure(Self.brokenError)) }
-        for step in machine.plan(id, sqls: statements.lazy.map(\.sql)) {
+        machine.plan(id, sqls: statements.lazy.map(\.sql), into: &steps)
+        for step in steps {
             if let error = send(step, statements: statements) {
                 return failAll(error, failed)
             }
@@ -138,7 +141,7 @@ final class LibpqSession {
             switch machine.receive(event) {
             case nil:
                 break
-            case .succeed(let id, _)?:
+            case .succeed(let id)?:
                 finishedSimpleQuery(id)
                 complete(id, .success(machine.takeResults(id)))
             case .fail(let id, let error)?:

@@ -45,7 +45,8 @@ struct PipelineStateMachine {
 
     /// What the connection must do.
     enum Action: Equatable {
-        case succeed(RequestID, results: [PostgresResultSummary])
+        /// The request's results are complete; take them with ``takeResults(_:)``.
+        case succeed(RequestID)
         case fail(RequestID, PostgresError)
         /// Results arrived out of the expected order: close the connection.
         case closeConnection(PostgresError)
@@ -98,8 +99,15 @@ struct PipelineStateMachine {
 
     /// Plans the steps for a request of `sqls`, preparing statements not yet known to this connection.
     mutating func plan<SQLs: Collection<String>>(_ request: RequestID, sqls: SQLs) -> [Step] {
-        var steps = evictions(keeping: sqls)
-        steps.reserveCapacity(steps.count + sqls.count + 1)
+        var steps: [Step] = []
+        plan(request, sqls: sqls, into: &steps)
+        return steps
+    }
+
+    /// ``plan(_:sqls:)`` into `steps` (replacing its contents), so a connection can reuse one array.
+    mutating func plan<SQLs: Collection<String>>(_ request: RequestID, sqls: SQLs, into steps: inout [Step]) {
+        steps.removeAll(keepingCapacity: true)
+        addEvictions(keeping: sqls, to: &steps)
         requests[request] = InFlight()
         for (index, sql) in sqls.enumerated() {
             let name: PreparedStatementName
@@ -120,7 +128,6 @@ struct PipelineStateMachine {
         }
         steps.append(.sync)
         expectations.append(.sync(request))
-        return steps
     }
 
     /// Records a simple-query request (sent with `PQsendQuery` outside pipeline mode); only valid when idle.
@@ -196,13 +203,13 @@ struct PipelineStateMachine {
             if let error = inFlight.error { return .fail(request, error) }
             let results = inFlight.results.isEmpty ? [PostgresResult()] : inFlight.results
             completed[request] = results
-            return .succeed(request, results: results.map(PostgresResultSummary.init))
+            return .succeed(request)
         case (.sync(let request), .sync):
             advance()
             let inFlight = requests.removeValue(forKey: request) ?? InFlight()
             if let error = inFlight.error { return .fail(request, error) }
             completed[request] = inFlight.results
-            return .succeed(request, results: inFlight.results.map(PostgresResultSummary.init))
+            return .succeed(request)
         default:
             return closeAll("unexpected \(event) while awaiting \(expectations[head])")
         }
@@ -240,28 +247,28 @@ struct PipelineStateMachine {
 
     /// Deallocate steps (plus their sync) making room for the new statements among `sqls`;
     /// statements `sqls` uses are never evicted.
-    private mutating func evictions<SQLs: Collection<String>>(keeping sqls: SQLs) -> [Step] {
+    private mutating func addEvictions<SQLs: Collection<String>>(keeping sqls: SQLs, to steps: inout [Step]) {
         // The common case, a cache with room to spare, needs no set of the request's statements.
-        if statementNames.count + sqls.count <= capacity { return [] }
+        if statementNames.count + sqls.count <= capacity { return }
         let needed = Set(sqls)
         let missing = needed.reduce(0) { $0 + (statementNames[$1] == nil ? 1 : 0) }
         var excess = statementNames.count + missing - capacity
-        guard excess > 0 else { return [] }
+        guard excess > 0 else { return }
         let victims = statementNames
             .filter { !needed.contains($0.key) }
             .sorted { $0.value.lastUse < $1.value.lastUse }
-        var steps: [Step] = []
+        var evicted = false
         for (sql, entry) in victims where excess > 0 {
             statementNames[sql] = nil
             steps.append(.deallocate(name: entry.name))
             expectations.append(.deallocate)
             excess -= 1
+            evicted = true
         }
-        if !steps.isEmpty {
+        if evicted {
             steps.append(.sync)
             expectations.append(.evictionSync)
         }
-        return steps
     }
 
     /// Forgets a statement whose prepare failed, unless the SQL was re-prepared under another name since.
@@ -286,7 +293,7 @@ struct PipelineStateMachine {
     }
 }
 
-/// A comparable digest of a result, so state-machine actions can be asserted in tests.
+/// A comparable digest of a result, so the results a state machine hands out can be asserted in tests.
 struct PostgresResultSummary: Equatable {
     var rowCount: Int
     var affectedRows: Int

@@ -41,7 +41,9 @@ struct PreparedStatementCacheTests {
         actions += Self.succeed(2, on: &machine)                         // prepare B, execute B
         actions += [PipelineStateMachine.Event.sync].compactMap { machine.receive($0) }
         let none = PostgresResultSummary(rowCount: 0, affectedRows: 0)
-        #expect(actions == [.succeed(1, results: [none]), .succeed(2, results: [none])])
+        #expect(actions == [.succeed(1), .succeed(2)])
+        #expect(machine.takeResults(1).map(PostgresResultSummary.init) == [none])
+        #expect(machine.takeResults(2).map(PostgresResultSummary.init) == [none])
         #expect(machine.isIdle)
     }
 
