@@ -364,7 +364,7 @@ final class LibpqSession {
             let pointers = base.bindMemory(to: UnsafePointer<CChar>?.self, capacity: count)
             let lengths = (base + pointersSize).bindMemory(to: Int32.self, capacity: count)
             let formats = (base + pointersSize + integersSize).bindMemory(to: Int32.self, capacity: count)
-            var cursor = base + pointersSize + 2 * integersSize
+            var cursor = (base + pointersSize + 2 * integersSize).bindMemory(to: CChar.self, capacity: byteCount)
             for (index, value) in values.enumerated() {
                 switch value {
                 case .null:
@@ -373,20 +373,20 @@ final class LibpqSession {
                     formats[index] = 0
                 case .text(var text):
                     let length = text.withUTF8 { utf8 in
-                        if let source = utf8.baseAddress { cursor.copyMemory(from: source, byteCount: utf8.count) }
+                        if let source = utf8.baseAddress { UnsafeMutableRawPointer(cursor).copyMemory(from: source, byteCount: utf8.count) }
                         return utf8.count
                     }
-                    (cursor + length).storeBytes(of: 0, as: UInt8.self)
-                    pointers[index] = UnsafePointer(cursor.assumingMemoryBound(to: CChar.self))
+                    cursor[length] = 0
+                    pointers[index] = UnsafePointer(cursor)
                     lengths[index] = Int32(length)
                     formats[index] = 0
                     cursor += length + 1
                 case .binary(let bytes):
                     bytes.withUnsafeBytes { raw in
-                        if let source = raw.baseAddress { cursor.copyMemory(from: source, byteCount: raw.count) }
+                        if let source = raw.baseAddress { UnsafeMutableRawPointer(cursor).copyMemory(from: source, byteCount: raw.count) }
                     }
-                    (cursor + bytes.count).storeBytes(of: 0, as: UInt8.self)
-                    pointers[index] = UnsafePointer(cursor.assumingMemoryBound(to: CChar.self))
+                    cursor[bytes.count] = 0
+                    pointers[index] = UnsafePointer(cursor)
                     lengths[index] = Int32(bytes.count)
                     formats[index] = 1
                     cursor += bytes.count + 1
