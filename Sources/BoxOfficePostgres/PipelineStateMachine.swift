@@ -257,15 +257,14 @@ struct PipelineStateMachine {
         let victims = statementNames
             .filter { !needed.contains($0.key) }
             .sorted { $0.value.lastUse < $1.value.lastUse }
-        var evicted = false
+        let before = steps.count
         for (sql, entry) in victims where excess > 0 {
             statementNames[sql] = nil
             steps.append(.deallocate(name: entry.name))
             expectations.append(.deallocate)
             excess -= 1
-            evicted = true
         }
-        if evicted {
+        if steps.count > before {
             steps.append(.sync)
             expectations.append(.evictionSync)
         }
@@ -290,20 +289,6 @@ struct PipelineStateMachine {
 
     private mutating func closeAll(_ reason: String) -> Action {
         .closeConnection(PostgresError(code: .protocolViolation, message: "pipeline out of step: \(reason)"))
-    }
-}
-
-/// A comparable digest of a result, so the results a state machine hands out can be asserted in tests.
-struct PostgresResultSummary: Equatable {
-    var rowCount: Int
-    var affectedRows: Int
-    init(_ result: PostgresResult) {
-        rowCount = result.rows.count
-        affectedRows = result.affectedRows
-    }
-    init(rowCount: Int, affectedRows: Int) {
-        self.rowCount = rowCount
-        self.affectedRows = affectedRows
     }
 }
 

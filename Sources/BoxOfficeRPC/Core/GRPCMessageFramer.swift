@@ -24,13 +24,15 @@ public enum GRPCMessageFramer {
     public static func frame(_ message: [UInt8]) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(message.count + prefixLength)
-        let length = UInt32(truncatingIfNeeded: message.count)
-        out.append(0)
-        out.append(UInt8(truncatingIfNeeded: length >> 24))
-        out.append(UInt8(truncatingIfNeeded: length >> 16))
-        out.append(UInt8(truncatingIfNeeded: length >> 8))
-        out.append(UInt8(truncatingIfNeeded: length))
+        for index in 0..<prefixLength { out.append(prefixByte(index, messageLength: message.count)) }
         out.append(contentsOf: message)
         return out
+    }
+
+    /// Byte `index` of the prefix for a message of `messageLength` bytes: byte 0 is the compressed
+    /// flag (0), bytes 1–4 the big-endian length.
+    static func prefixByte(_ index: Int, messageLength: Int) -> UInt8 {
+        guard index > 0 else { return 0 }
+        return UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: messageLength) >> (8 * UInt32(prefixLength - 1 - index)))
     }
 }

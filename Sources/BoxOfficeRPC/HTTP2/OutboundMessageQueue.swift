@@ -56,12 +56,10 @@ package struct OutboundMessageQueue {
     /// Copies the framed form of `message`, from framed offset `offset`, as far as `destination` holds.
     private static func copyFramed(_ message: [UInt8], from offset: Int, into destination: UnsafeMutableRawBufferPointer) -> Int {
         let prefixLength = GRPCMessageFramer.prefixLength
-        let length = UInt32(truncatingIfNeeded: message.count)
         var written = 0
         var position = offset
         while position < prefixLength && written < destination.count {
-            // Byte 0 is the compressed flag (0: never compressed), bytes 1–4 the big-endian length.
-            destination[written] = position == 0 ? 0 : UInt8(truncatingIfNeeded: length >> (8 * UInt32(prefixLength - 1 - position)))
+            destination[written] = GRPCMessageFramer.prefixByte(position, messageLength: message.count)
             position += 1
             written += 1
         }
