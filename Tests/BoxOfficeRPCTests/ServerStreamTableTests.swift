@@ -25,6 +25,7 @@ import Testing
                 #expect(table[key] == model[key])
             }
             #expect(table.count == model.count)
+            #expect(table.displacedCount == Self.displacedByRecount(table))
         }
         for key in 1...keySpace { #expect(table[key] == model[key]) }
         #expect(Dictionary(uniqueKeysWithValues: table.map { ($0.key, $0.value) }) == model)
@@ -38,9 +39,35 @@ import Testing
             if id > 200 { #expect(table.removeValue(forKey: id - 200) == "stream \(id - 200)") }
         }
         #expect(table.count == 100)
+        // Consecutive IDs never collide, so removals took the path that moves nothing.
+        #expect(table.displacedCount == 0)
         for id in stride(from: Int32(19_803), through: 20_001, by: 2) { #expect(table[id] == "stream \(id)") }
         #expect(table[19_801] == nil)
         #expect(table[2] == nil)
+    }
+
+    @Test func removalRefillsHolesOnlyFromDisplacedStreams() {
+        var table = StreamTable<Int32>()
+        // 16 slots: IDs 1, 33 and 65 all want slot 0; 3 wants slot 1 and is pushed to slot 3.
+        for id: Int32 in [1, 33, 65, 3] { table[id] = id }
+        #expect(table.displacedCount == 3)
+        #expect(table.slot(of: 3) == 3)
+        table[1] = nil
+        // The run shifts back one slot: 33 reaches its ideal slot, 65 and 3 stay displaced.
+        #expect(table.slot(of: 33) == 0)
+        #expect(table.slot(of: 65) == 1)
+        #expect(table.slot(of: 3) == 2)
+        #expect(table.displacedCount == 2)
+        table[65] = nil
+        // 3 moves into its ideal slot; nothing is displaced any more.
+        #expect(table.slot(of: 3) == 1)
+        #expect(table.displacedCount == 0)
+        #expect(table[33] == 33 && table[3] == 3)
+    }
+
+    /// Streams not in their ideal slot, counted from scratch.
+    static func displacedByRecount<Value>(_ table: StreamTable<Value>) -> Int {
+        table.filter { table.slot(of: $0.key) != table.idealSlot($0.key) }.count
     }
 
     @Test func slotAccessMutatesInPlaceAndRemoveAllEmpties() {

