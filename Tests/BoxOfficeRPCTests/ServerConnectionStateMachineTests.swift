@@ -104,6 +104,15 @@ import Testing
         #expect(fields?["grpc-status"] == "13")
     }
 
+    @Test func invalidBinaryMetadataIsInternalAndStartsNoCall() {
+        var m = machine()
+        let actions = m.receive(.requestHeaders(streamID: 1, fields: head("/t.S/Unary", extra: [("trace-bin", "@@")]), endStream: false))
+        let fields = headersOnly(actions)
+        #expect(fields?["grpc-status"] == "13")
+        #expect(fields?["grpc-message"] == "invalid base64 in metadata 'trace-bin'")
+        #expect(!actions.contains { if case .startRPC = $0 { true } else { false } })
+    }
+
     @Test func timeoutSchedulesDeadlineAndExpiryEndsTheCall() {
         var m = machine()
         let actions = m.receive(.requestHeaders(streamID: 5, fields: head("/t.S/Bidi", extra: [("grpc-timeout", "250m")]), endStream: false))

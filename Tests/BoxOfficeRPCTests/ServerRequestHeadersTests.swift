@@ -18,7 +18,8 @@ import Testing
         #expect(block.contentType == .grpc)
         #expect(block.timeout == "5S")
         #expect(block.encoding == "identity")
-        #expect(block.metadataFields == [HTTP2HeaderField(name: "user-agent", value: "ua"), HTTP2HeaderField(name: "x-id", value: "7")])
+        #expect(block.metadata == ["user-agent": "ua", "x-id": "7"])
+        #expect(block.invalidBinaryMetadataKey == nil)
     }
 
     @Test(arguments: [("GET", false), ("POST", true), ("post", false), ("POSTX", false)])
@@ -36,19 +37,53 @@ import Testing
 
     @Test func everyReservedNameIsKeptOutOfMetadata() throws {
         let block = headers(Metadata.reservedHeaderNames.sorted().map { ($0, "1") })
-        #expect(block.metadataFields.isEmpty)
+        #expect(block.metadata.isEmpty)
         // And the block drops nothing that Metadata itself would keep.
         let kept = try Metadata(headerFields: [(name: "x-a", value: "1"), (name: "upgrade", value: "1")])
-        #expect(headers([("x-a", "1"), ("upgrade", "1")]).metadataFields.map(\.name) == kept.map(\.key))
+        #expect(headers([("x-a", "1"), ("upgrade", "1")]).metadata == kept)
     }
 
-    @Test func knownPathsReuseTheRouterString() {
-        let interner = HTTP2PathInterner(knownPaths: ["/a.B/Long.Method.Name.Here", "/a.B/C"])
-        let bytes = Array("/a.B/C".utf8)
-        let path = bytes.withUnsafeBytes { interner.string(for: $0) }
-        #expect(path == "/a.B/C")
-        let unknown = Array("/x.Y/Z".utf8).withUnsafeBytes { interner.string(for: $0) }
-        #expect(unknown == "/x.Y/Z")
+    @Test func binaryMetadataIsDecodedAndAnInvalidValueIsFlagged() {
+        let block = headers([("trace-bin", "AQI, /w"), ("x-a", "1"), ("bad-bin", "not base64!"), ("worse-bin", "%%"), ("x-b", "2")])
+        var expected = Metadata()
+        expected.addBinary([1, 2], forKey: "trace-bin")
+        expected.addBinary([0xFF], forKey: "trace-bin")
+        expected.addString("1", forKey: "x-a")
+        expected.addString("2", forKey: "x-b")
+        #expect(block.metadata == expected, "the invalid values are left out, the rest kept in order")
+        #expect(block.invalidBinaryMetadataKey == "bad-bin", "the first invalid key is the one reported")
+        // A name merely containing "-bin" is a string field.
+        #expect(headers([("x-bin-count", "3")]).metadata == ["x-bin-count": "3"])
+    }
+
+    @Test func knownPathsReuseTheRouterStringAndGiveTheirRoute() {
+        let interner = HTTP2PathInterner(knownPaths: ["/a.B/Long.Method.Name.Here", "/a.B/C", "/a.B/D"])
+        let known = Array("/a.B/D".utf8).withUnsafeBytes { interner.resolve($0) }
+        #expect(known.path == "/a.B/D" && known.route == 2)
+        let unknown = Array("/x.Y/Z".utf8).withUnsafeBytes { interner.resolve($0) }
+        #expect(unknown.path == "/x.Y/Z" && unknown.route == nil)
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        #expect(interner.resolve(empty) == ("", nil))
+    }
+
+    @Test func theStateMachineFindsTheKindByRouteAndFallsBackToThePath() {
+        // Sorted paths: route 0 is /t.S/Bidi, route 1 is /t.S/Unary.
+        var m = ServerConnectionStateMachine(methods: ["/t.S/Unary": .unary, "/t.S/Bidi": .bidirectionalStreaming],
+                                             maxReceiveMessageSize: 1024)
+        func block(route: Int?) -> HTTP2RequestHeaders {
+            var block = headers([(":method", "POST"), (":path", "/t.S/Bidi"), ("content-type", "application/grpc")])
+            block.route = route
+            return block
+        }
+        for (streamID, route, expected) in [(Int32(1), Int?.some(0), Int?.some(0)), (3, nil, nil), (5, 9, nil)] {
+            let actions = m.receive(.requestHeaders(streamID: streamID, headers: block(route: route), endStream: false))
+            guard case .startRPC(streamID, let head, .streamed)? = actions.first else {
+                Issue.record("stream \(streamID): \(actions)")
+                continue
+            }
+            #expect(head.kind == .bidirectionalStreaming)
+            #expect(head.route == expected, "an out-of-range route is ignored, and the path decides")
+        }
     }
 
     @Test func unaryResponseInOneStepMatchesThreeSteps() {

@@ -23,11 +23,11 @@ struct SeatName: ProtoMessage {
     static let rename = MethodDescriptor(service: "test.Seats", method: "Rename", kind: .unary,
                                          inputType: "test.SeatName", outputType: "test.SeatName")
 
-    func run(_ router: RPCRouter, path: String, request: [UInt8]) async -> [String] {
+    func run(_ router: RPCRouter, path: String, route: Int? = nil, request: [UInt8]) async -> [String] {
         let outbound = ServerRecordingOutbound()
         let context = ServerContext(path: path, metadata: [:], deadline: nil, remotePeer: "test",
                                     logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, cancellation: CallCancellation())
-        await ServerCallRunner(router: router, interceptors: []).run(ServerCall(context: context, requests: .single(request), outbound: outbound))
+        await ServerCallRunner(router: router, interceptors: []).run(ServerCall(context: context, route: route, requests: .single(request), outbound: outbound))
         return outbound.events.withLock { $0 }
     }
 
@@ -43,5 +43,15 @@ struct SeatName: ProtoMessage {
         var router = RPCRouter()
         router.registerSimpleUnary(Self.rename) { (seat: SeatName, _) -> SeatName in seat }
         #expect(await run(router, path: Self.rename.path, request: [0xFF, 0x00, 0x01]) == ["finish internal"])
+    }
+
+    @Test func aCallsRouteIndexesTheSortedPathsAndAnUnknownRouteFallsBackToThePath() async {
+        var router = RPCRouter()
+        for name in ["b", "a", "c"] { router.registerUnary(path: "/t.S/" + name) { _, _ in ServerResponse(message: Array(name.utf8)) } }
+        #expect(router.paths == ["/t.S/a", "/t.S/b", "/t.S/c"])
+        #expect(await run(router, path: "/t.S/c", route: 2, request: []) == ["unary \(Array("c".utf8))"])
+        #expect(await run(router, path: "/t.S/c", route: 3, request: []) == ["unary \(Array("c".utf8))"])
+        #expect(await run(router, path: "/t.S/b", request: []) == ["unary \(Array("b".utf8))"])
+        #expect(await run(router, path: "/t.S/zz", request: []) == ["finish unimplemented"])
     }
 }

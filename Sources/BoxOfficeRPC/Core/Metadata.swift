@@ -166,30 +166,33 @@ extension Metadata {
         }
     }
 
-    /// Builds metadata from a request's metadata fields, which ``HTTP2RequestHeaders`` has
-    /// already stripped of pseudo-headers and reserved names (so no name is looked up again).
-    ///
-    /// - Throws: ``RPCError`` with code `internal` when a `-bin` value is not valid base64.
-    package init(requestFields: [HTTP2HeaderField]) throws(RPCError) {
-        self.init()
-        elements.reserveCapacity(requestFields.count)
-        for field in requestFields { try appendReceived(name: field.name, value: field.value) }
-    }
-
     /// Appends one received field: `-bin` values base64-decoded (a comma-joined list becomes
     /// several values), others as strings.
     private mutating func appendReceived(name: String, value: String) throws(RPCError) {
-        guard name.hasSuffix("-bin") else {
+        try appendReceived(name: name, value: value, isBinary: name.hasSuffix("-bin"))
+    }
+
+    /// Appends one received field whose name is already known to be lower case and not reserved
+    /// (``HTTP2RequestHeaders`` checks both on the bytes): with `isBinary` (the name ends in
+    /// `-bin`) the value is base64-decoded, a comma-joined list becoming several values.
+    ///
+    /// - Throws: ``invalidBase64(key:)`` when a binary value is not valid base64; nothing is appended then.
+    package mutating func appendReceived(name: String, value: String, isBinary: Bool) throws(RPCError) {
+        guard isBinary else {
             elements.append(Element(key: name, value: .string(value)))
             return
         }
+        var decoded: [Element] = []
         for part in value.split(separator: ",", omittingEmptySubsequences: false) {
-            let trimmed = part.trimmingASCIISpaces()
-            guard let bytes = Base64.decode(trimmed) else {
-                throw RPCError(code: .internal, message: "invalid base64 in metadata '\(name)'")
-            }
-            elements.append(Element(key: name, value: .binary(bytes)))
+            guard let bytes = Base64.decode(part.trimmingASCIISpaces()) else { throw Self.invalidBase64(key: name) }
+            decoded.append(Element(key: name, value: .binary(bytes)))
         }
+        elements.append(contentsOf: decoded)
+    }
+
+    /// The error for a received `-bin` value that is not valid base64.
+    package static func invalidBase64(key: String) -> RPCError {
+        RPCError(code: .internal, message: "invalid base64 in metadata '\(key)'")
     }
 
     /// The header fields that send this metadata: binary values base64 encoded without padding.

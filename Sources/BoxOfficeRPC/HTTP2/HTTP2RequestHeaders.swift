@@ -9,7 +9,7 @@ import Darwin
 /// The fields the gRPC layer reads (`:method`, `:path`, `content-type`, `grpc-timeout`,
 /// `grpc-encoding`) are recognised by comparing bytes, so no string is built for a well-known
 /// name; other pseudo-headers and the reserved names of ``Metadata/reservedHeaderNames`` are
-/// dropped; every other field is kept as request metadata.
+/// dropped; every other field goes straight into the request's ``Metadata`` (no intermediate list).
 package struct HTTP2RequestHeaders: Sendable, Equatable {
     /// What the `content-type` field said.
     package enum ContentType: Sendable, Equatable {
@@ -25,14 +25,20 @@ package struct HTTP2RequestHeaders: Sendable, Equatable {
     package var isPOST = false
     /// The `:path`, empty when missing.
     package var path = ""
+    /// The `:path`'s index among the interner's known paths (nil for any other path), so the
+    /// server finds the method without hashing the path.
+    package var route: Int?
     /// The `content-type`.
     package var contentType = ContentType.missing
     /// The raw `grpc-timeout` value.
     package var timeout: String?
     /// The raw `grpc-encoding` value.
     package var encoding: String?
-    /// The fields that become request metadata, in arrival order.
-    package var metadataFields: [HTTP2HeaderField] = []
+    /// The request metadata: every field not read above and not reserved, in arrival order.
+    package var metadata = Metadata()
+    /// The first metadata key whose `-bin` value was not valid base64 (the call is refused); its
+    /// value is left out of ``metadata``.
+    package var invalidBinaryMetadataKey: String?
 
     /// An empty block.
     package init() {}
@@ -58,7 +64,7 @@ package struct HTTP2RequestHeaders: Sendable, Equatable {
             if Self.matches(name, ":method") {
                 isPOST = Self.matches(value, "POST")
             } else if Self.matches(name, ":path") {
-                path = paths.string(for: value)
+                (path, route) = paths.resolve(value)
             }
             return
         }
@@ -74,8 +80,13 @@ package struct HTTP2RequestHeaders: Sendable, Equatable {
         } else if Self.matches(name, "grpc-encoding") {
             encoding = String(decoding: value, as: UTF8.self)
         } else if !Self.reservedNames.contains(where: { Self.matches(name, $0) }) {
-            metadataFields.append(HTTP2HeaderField(name: String(decoding: name, as: UTF8.self),
-                                                   value: String(decoding: value, as: UTF8.self)))
+            let key = String(decoding: name, as: UTF8.self)
+            do {
+                try metadata.appendReceived(name: key, value: String(decoding: value, as: UTF8.self),
+                                            isBinary: Self.hasBinarySuffix(name))
+            } catch {
+                if invalidBinaryMetadataKey == nil { invalidBinaryMetadataKey = key }
+            }
         }
     }
 
@@ -85,6 +96,11 @@ package struct HTTP2RequestHeaders: Sendable, Equatable {
         "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
     ]
 
+    /// Whether a field name ends in `-bin`.
+    static func hasBinarySuffix(_ name: UnsafeRawBufferPointer) -> Bool {
+        name.count >= 4 && memcmp(name.baseAddress! + (name.count - 4), "-bin", 4) == 0
+    }
+
     @inline(__always)
     static func matches(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
         bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
@@ -92,24 +108,24 @@ package struct HTTP2RequestHeaders: Sendable, Equatable {
 }
 
 /// Turns `:path` bytes into the router's own `String` for known paths, so a routed call builds
-/// no string for its path. Unknown paths get a fresh string each time (nothing is learned from
-/// the client, so a client cannot grow it).
+/// no string for its path, along with the path's index (its route). Unknown paths get a fresh
+/// string each time (nothing is learned from the client, so a client cannot grow it).
 package struct HTTP2PathInterner: Sendable {
     private let knownPaths: [(bytes: [UInt8], string: String)]
 
-    /// - Parameter knownPaths: the routable paths.
+    /// - Parameter knownPaths: the routable paths; route `i` is `knownPaths[i]`.
     package init(knownPaths: [String]) {
         self.knownPaths = knownPaths.map { (Array($0.utf8), $0) }
     }
 
-    /// The path for `bytes`.
-    package func string(for bytes: UnsafeRawBufferPointer) -> String {
-        for path in knownPaths where path.bytes.count == bytes.count {
+    /// The path for `bytes`, and its route (nil when it is not a known path).
+    package func resolve(_ bytes: UnsafeRawBufferPointer) -> (path: String, route: Int?) {
+        for (route, path) in knownPaths.enumerated() where path.bytes.count == bytes.count {
             let equal = path.bytes.withUnsafeBytes { known in
                 bytes.count == 0 || memcmp(known.baseAddress!, bytes.baseAddress!, bytes.count) == 0
             }
-            if equal { return path.string }
+            if equal { return (path.string, route) }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return (String(decoding: bytes, as: UTF8.self), nil)
     }
 }

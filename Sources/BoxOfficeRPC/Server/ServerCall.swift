@@ -22,11 +22,14 @@ package final class ServerCall: Sendable {
     }
 
     package let context: ServerContext
+    /// The method's index in ``RPCRouter/paths``, when the connection recognised the path.
+    package let route: Int?
     package let requests: Requests
     package let outbound: any ServerCallOutbound
 
-    package init(context: ServerContext, requests: Requests, outbound: any ServerCallOutbound) {
+    package init(context: ServerContext, route: Int? = nil, requests: Requests, outbound: any ServerCallOutbound) {
         self.context = context
+        self.route = route
         self.requests = requests
         self.outbound = outbound
     }

@@ -2,10 +2,13 @@
 package struct ServerCallRunner: Sendable {
     package let router: RPCRouter
     package let interceptors: [any ServerInterceptor]
+    /// The router's methods in the order of ``RPCRouter/paths``: a call's route indexes them.
+    private let routes: [RPCRouter.RegisteredMethod]
 
     package init(router: RPCRouter, interceptors: [any ServerInterceptor]) {
         self.router = router
         self.interceptors = interceptors
+        self.routes = router.paths.map { router.methods[$0]! }
     }
 
     /// Runs `call` to completion on the current task; never throws (errors become statuses).
@@ -24,7 +27,8 @@ package struct ServerCallRunner: Sendable {
     }
 
     private func runWithDeadline(_ call: ServerCall) async {
-        guard let method = router.methods[call.context.path] else {
+        let routed = call.route.flatMap { routes.indices.contains($0) ? routes[$0] : nil }
+        guard let method = routed ?? router.methods[call.context.path] else {
             call.outbound.finish(status: Status(code: .unimplemented, message: "unknown method \(call.context.path)"),
                                  trailers: [:])
             return

@@ -82,7 +82,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     init(router: RPCRouter, limits: HTTP2ServerLimits, maxReceiveMessageSize: Int,
          calls: AsyncStream<[ServerCall]>.Continuation, immediateCalls: ImmediateCalls?, logger: Logger) throws {
-        self.session = try NGHTTP2ServerSession(limits: limits, knownPaths: Array(router.methods.keys))
+        // Sorted: a request's route indexes these paths here, in the state machine and in the runner.
+        self.session = try NGHTTP2ServerSession(limits: limits, knownPaths: router.paths)
         self.machine = ServerConnectionStateMachine(methods: router.methods.mapValues(\.kind),
                                                     maxReceiveMessageSize: maxReceiveMessageSize)
         self.calls = calls
@@ -428,7 +429,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let callContext = ServerContext(path: head.path, metadata: head.metadata, deadline: stream.deadline,
                                         remotePeer: remotePeer, logger: logger, cancellation: stream.cancellation)
         let outbound = StreamOutbound(outbox: outbox, streamID: streamID)
-        acceptedCalls.append(ServerCall(context: callContext, requests: requests, outbound: outbound))
+        acceptedCalls.append(ServerCall(context: callContext, route: head.route, requests: requests, outbound: outbound))
     }
 
     private func scheduleDeadline(streamID: Int32, after timeout: Duration) {

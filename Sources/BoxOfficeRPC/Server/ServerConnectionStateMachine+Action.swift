@@ -6,6 +6,8 @@ extension ServerConnectionStateMachine {
     /// Everything a handler needs to know about a request, taken from its header block.
     package struct RequestHead: Sendable, Equatable {
         package var path: String
+        /// The path's index in the sorted routable paths, when the session recognised it.
+        package var route: Int?
         package var kind: RPCKind
         package var metadata: Metadata
         package var timeout: Duration?

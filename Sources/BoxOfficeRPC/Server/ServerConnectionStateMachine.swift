@@ -57,6 +57,9 @@ package struct ServerConnectionStateMachine {
     }
 
     private let methods: [String: RPCKind]
+    /// The call kind of each route (``HTTP2RequestHeaders/route``): the kinds of `methods` in
+    /// the sorted order of their paths, the order of ``RPCRouter/paths``.
+    private let routeKinds: [RPCKind]
     private let maxReceiveMessageSize: Int
     private var streams = StreamTable<StreamState>()
     private var phase = ConnectionPhase.active
@@ -68,10 +71,12 @@ package struct ServerConnectionStateMachine {
     /// Creates the state machine for one connection.
     ///
     /// - Parameters:
-    ///   - methods: the routable `:path`s and their call kinds.
+    ///   - methods: the routable `:path`s and their call kinds. A request's route, when its
+    ///     header block has one, indexes these paths sorted (as the session's interner lists them).
     ///   - maxReceiveMessageSize: larger request messages end the RPC with RESOURCE_EXHAUSTED.
     package init(methods: [String: RPCKind], maxReceiveMessageSize: Int) {
         self.methods = methods
+        self.routeKinds = methods.keys.sorted().map { methods[$0]! }
         self.maxReceiveMessageSize = maxReceiveMessageSize
     }
 
@@ -137,7 +142,8 @@ package struct ServerConnectionStateMachine {
         if phase != .active {
             return respondWithError(streamID: streamID, RPCError(code: .unavailable, message: "server is shutting down"), into: &actions)
         }
-        guard let kind = methods[path] else {
+        let route = headers.route.flatMap { routeKinds.indices.contains($0) ? $0 : nil }
+        guard let kind = route.map({ routeKinds[$0] }) ?? methods[path] else {
             return respondWithError(streamID: streamID, RPCError(code: .unimplemented, message: "unknown method \(path)"), into: &actions)
         }
         if let encoding = headers.encoding, encoding != "identity" {
@@ -153,13 +159,10 @@ package struct ServerConnectionStateMachine {
             }
             timeout = parsed.duration
         }
-        let metadata: Metadata
-        do {
-            metadata = try Metadata(requestFields: headers.metadataFields)
-        } catch {
-            return respondWithError(streamID: streamID, error, into: &actions)
+        if let key = headers.invalidBinaryMetadataKey {
+            return respondWithError(streamID: streamID, Metadata.invalidBase64(key: key), into: &actions)
         }
-        let head = RequestHead(path: path, kind: kind, metadata: metadata, timeout: timeout)
+        let head = RequestHead(path: path, route: route, kind: kind, metadata: headers.metadata, timeout: timeout)
         stream.head = head
         if let timeout { actions.append(.scheduleDeadline(streamID: streamID, after: timeout)) }
         switch kind {
