@@ -33,24 +33,25 @@ package struct ServerCallRunner: Sendable {
                                  trailers: [:])
             return
         }
-        await call.context.cancellation.run {
-            do {
-                // Without interceptors the handler is called directly (no closure to allocate).
-                let outcome = interceptors.isEmpty
-                    ? try await method.body(call, call.context)
-                    : try await Self.chain(interceptors[...], context: call.context) { context in
-                        try await method.body(call, context)
-                    }
-                switch outcome {
-                case .single(let headers, let message, let trailers):
-                    call.outbound.finishUnary(headers: headers, message: message, trailers: trailers)
-                case .streamed(let trailers):
-                    call.outbound.finish(status: .ok, trailers: trailers)
+        let cancellation = call.context.cancellation
+        cancellation.begin()
+        defer { cancellation.end() }
+        do {
+            // Without interceptors the handler is called directly (no closure to allocate).
+            let outcome = interceptors.isEmpty
+                ? try await method.body(call, call.context)
+                : try await Self.chain(interceptors[...], context: call.context) { context in
+                    try await method.body(call, context)
                 }
-            } catch {
-                let metadata = (error as? RPCError)?.metadata ?? [:]
-                call.outbound.finish(status: Self.status(for: error), trailers: metadata)
+            switch outcome {
+            case .single(let headers, let message, let trailers):
+                call.outbound.finishUnary(headers: headers, message: message, trailers: trailers)
+            case .streamed(let trailers):
+                call.outbound.finish(status: .ok, trailers: trailers)
             }
+        } catch {
+            let metadata = (error as? RPCError)?.metadata ?? [:]
+            call.outbound.finish(status: Self.status(for: error), trailers: metadata)
         }
     }
 
