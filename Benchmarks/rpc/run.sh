@@ -13,7 +13,12 @@
 #   PEER=skip Benchmarks/rpc/run.sh             # without the grpc-swift-2 peer
 #   PEER_BIN=path/to/grpc-swift-echo-server Benchmarks/rpc/run.sh   # a peer built elsewhere
 #   PEER_ARGS='--executor nio' Benchmarks/rpc/run.sh  # an opt-in peer variant (default: library defaults)
-#   SERVER_ARGS='--threads 1' Benchmarks/rpc/run.sh  # extra flags for our rpc-echo-server (default: none)
+#   SERVER_ARGS='--max-message-size 65536' Benchmarks/rpc/run.sh  # extra flags for our rpc-echo-server
+#   ONE_LOOP=skip Benchmarks/rpc/run.sh         # without the row of our server on one event loop
+#
+# Our server runs twice: with its default of one event loop per core ("boxoffice"), and with one
+# event loop ("boxoffice-1loop"), the thread count nghttpd serves with by default. On a 2-core
+# machine where h2load takes one core, the second row compares like with like; both are printed.
 #
 # The peer is built on demand (niced) with its package's own .build folder; its first release
 # build takes 30+ minutes on a 2-core machine, later runs only check it is up to date. CI never
@@ -88,6 +93,11 @@ start_grpc() {
 read -r -a server_args <<<"${SERVER_ARGS:-}"
 start_grpc boxoffice "$server_bin" "${server_args[@]}"
 ours_pid=$started_pid ours_port=$started_port
+one_loop=${ONE_LOOP:-run}
+if [[ $one_loop != skip ]]; then
+  start_grpc boxoffice-1loop "$server_bin" "${server_args[@]}" --threads 1
+  one_pid=$started_pid one_port=$started_port
+fi
 if [[ -n $peer_bin ]]; then
   read -r -a peer_args <<<"${PEER_ARGS:-}"
   [[ ${#peer_args[@]} == 0 ]] || echo "grpc-swift-2 peer started with: ${peer_args[*]}"
@@ -153,7 +163,7 @@ checked_run() {
 report_check() {
   if [[ $2 == ok ]]; then cat "$work/check-$1.out"; else echo "CORRECTNESS CHECK FAILED ($1):"; cat "$work/check-$1.out"; status=1; fi
 }
-row() { printf "%-14s %-13s %12s %9s %9s %9s %12s\n" "$@"; }
+row() { printf "%-14s %-16s %12s %9s %9s %9s %12s\n" "$@"; }
 ratio() {  # ratio WHAT OURS_RPS THEIR_RPS FLAGS GOAL OURS_CPU THEIR_CPU
   python3 - "$@" <<'PY'
 import sys
@@ -170,7 +180,7 @@ status=0
 for flags in "-c 16 -m 100" "-c 8 -m 1"; do
   n=$requests
   [[ $flags == *"-m 1" ]] && n=$((requests / 4))
-  ng_rps_all=() ng_cpu_all=() our_rps_all=() our_cpu_all=() peer_rps_all=() peer_cpu_all=() peer_comparable=yes
+  ng_rps_all=() ng_cpu_all=() our_rps_all=() our_cpu_all=() one_rps_all=() one_cpu_all=() peer_rps_all=() peer_cpu_all=() peer_comparable=yes
   for round in $(seq 1 "$rounds"); do
     # Servers alternate within a round, so a slow spell on a shared machine hits all of them.
     read -r ng_rps ng_p50 ng_p99 ng_cpu ng_failed < <(run nghttpd "$ng_pid" "http://127.0.0.1:$ng_port/small.txt" "$flags" "$n")
@@ -183,6 +193,13 @@ for flags in "-c 16 -m 100" "-c 8 -m 1"; do
     row "$flags" boxoffice "$our_rps" "$our_p50" "$our_p99" "$(rss_mb "$ours_pid")" "$our_cpu"
     our_rps_all+=("$our_rps") our_cpu_all+=("$our_cpu")
 
+    if [[ $one_loop != skip ]]; then
+      read -r one_rps one_p50 one_p99 one_cpu one_failed one_check < <(checked_run boxoffice-1loop "$one_pid" "$one_port" "$flags" "$n")
+      [[ $one_failed == 0 ]] || { echo "h2load reported failures for boxoffice-1loop:" >&2; cat "$work/boxoffice-1loop.out" >&2; exit 1; }
+      row "$flags" boxoffice-1loop "$one_rps" "$one_p50" "$one_p99" "$(rss_mb "$one_pid")" "$one_cpu"
+      one_rps_all+=("$one_rps") one_cpu_all+=("$one_cpu")
+    fi
+
     if [[ -n $peer_bin ]]; then
       read -r peer_rps peer_p50 peer_p99 peer_cpu peer_failed peer_check < <(checked_run grpc-swift-2 "$peer_pid" "$peer_port" "$flags" "$n")
       row "$flags" grpc-swift-2 "$peer_rps" "$peer_p50" "$peer_p99" "$(rss_mb "$peer_pid")" "$peer_cpu"
@@ -194,11 +211,16 @@ for flags in "-c 16 -m 100" "-c 8 -m 1"; do
     fi
 
     report_check boxoffice "$our_check"
+    if [[ $one_loop != skip ]]; then report_check boxoffice-1loop "$one_check"; fi
     if [[ -n $peer_bin ]]; then report_check grpc-swift-2 "$peer_check"; fi
   done
   if (( rounds > 1 )); then echo "medians of $rounds rounds at $flags:"; fi
   ratio boxoffice/nghttpd "$(median "${our_rps_all[@]}")" "$(median "${ng_rps_all[@]}")" "$flags" 0.80 \
     "$(median "${our_cpu_all[@]}")" "$(median "${ng_cpu_all[@]}")"
+  if [[ $one_loop != skip ]]; then
+    ratio boxoffice-1loop/nghttpd "$(median "${one_rps_all[@]}")" "$(median "${ng_rps_all[@]}")" "$flags" 0.80 \
+      "$(median "${one_cpu_all[@]}")" "$(median "${ng_cpu_all[@]}")"
+  fi
   if [[ -z $peer_bin ]]; then :
   elif [[ $peer_comparable == yes ]]; then
     ratio boxoffice/grpc-swift-2 "$(median "${our_rps_all[@]}")" "$(median "${peer_rps_all[@]}")" "$flags" 2.0 \
