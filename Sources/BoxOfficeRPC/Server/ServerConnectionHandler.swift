@@ -76,6 +76,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// could keep the loop busy until flow control stops it; past ``writeBurstLimit`` its writers
     /// are parked until a short timer has let the loop read, write and serve other connections.
     private var writeBurst = 0
+    /// The output buffer of the last flush, kept for the next one unless it grew past ``spareOutputLimit``.
+    private var spareOutput: ByteBuffer?
+    private static let spareOutputLimit = 16 * 1024
     private var parkedWriters: [CheckedContinuation<Void, any Error>] = []
     private var unparkTimer: Scheduled<Void>?
     private static let writeBurstLimit = 64
@@ -270,7 +273,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         startAcceptedCalls()
         guard let context, context.channel.isActive else { return }
         guard context.channel.isWritable else { return }
-        var output = context.channel.allocator.buffer(capacity: 0)
+        // The last flush's buffer, reused: once the socket took its bytes, nothing else holds it
+        // and no storage is allocated (ByteBuffer copies on write if a pending write still does).
+        var output = spareOutput.take() ?? context.channel.allocator.buffer(capacity: Self.spareOutputLimit)
+        output.clear()
         for _ in 0..<64 {
             do {
                 try session.send(into: &output)
@@ -286,6 +292,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         if output.readableBytes > 0 {
             context.writeAndFlush(wrapOutboundOut(output), promise: nil)
         }
+        if output.capacity <= Self.spareOutputLimit { spareOutput = output }
 
         if closing || !session.isAlive { close() }
     }
