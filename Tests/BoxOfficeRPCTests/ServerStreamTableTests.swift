@@ -25,8 +25,10 @@ import Testing
                 #expect(table[key] == model[key])
             }
             #expect(table.count == model.count)
-            #expect(table.displacedCount == Self.displacedByRecount(table))
+            // A recount walks the whole table: every 64 steps keeps the test cheap (under TSan too).
+            if step % 64 == 0 { #expect(table.displacedCount == Self.displacedByRecount(table)) }
         }
+        #expect(table.displacedCount == Self.displacedByRecount(table))
         for key in 1...keySpace { #expect(table[key] == model[key]) }
         #expect(Dictionary(uniqueKeysWithValues: table.map { ($0.key, $0.value) }) == model)
     }
