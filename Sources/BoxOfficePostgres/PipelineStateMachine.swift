@@ -81,9 +81,14 @@ struct PipelineStateMachine {
     private var expectations: [Expectation] = []
     private var head = 0
     private var awaitingEnd = false
-    private var requests: [RequestID: InFlight] = [:]
-    /// Completed results, handed out by ``takeResults(_:)`` (kept out of `Action` so actions stay comparable).
-    private var completed: [RequestID: [PostgresResult]] = [:]
+    /// What the request at the head of the pipeline has answered so far. A request's expectations
+    /// are queued together and answered in order, so everything between one request's sync point
+    /// and the next belongs to one request: one accumulator serves, with no lookup by request
+    /// (a dictionary's in-place update allocated its accessor's frame on every result).
+    private var gathering = InFlight()
+    /// Completed results, handed out by ``takeResults(_:)`` (kept out of `Action` so actions stay
+    /// comparable); usually none or one, so a list searched from the front.
+    private var completed: [(request: RequestID, results: [PostgresResult])] = []
 
     /// Creates a machine whose prepared-statement cache holds at most `capacity` statements.
     init(capacity: Int = PostgresConfiguration.defaultPreparedStatementCacheCapacity) {
@@ -108,7 +113,6 @@ struct PipelineStateMachine {
     mutating func plan<SQLs: Collection<String>>(_ request: RequestID, sqls: SQLs, into steps: inout [Step]) {
         steps.removeAll(keepingCapacity: true)
         addEvictions(keeping: sqls, to: &steps)
-        requests[request] = InFlight()
         for (index, sql) in sqls.enumerated() {
             let name: PreparedStatementName
             useClock += 1
@@ -133,7 +137,6 @@ struct PipelineStateMachine {
     /// Records a simple-query request (sent with `PQsendQuery` outside pipeline mode); only valid when idle.
     mutating func planSimpleQuery(_ request: RequestID) {
         precondition(isIdle, "a simple query runs alone")
-        requests[request] = InFlight()
         expectations.append(.simpleQuery(request))
     }
 
@@ -166,49 +169,48 @@ struct PipelineStateMachine {
         case (.prepare, .result):
             awaitingEnd = true
             return nil
-        case (.prepare(let sql, let name, let request), .error(let error)):
+        case (.prepare(let sql, let name, _), .error(let error)):
             forget(sql, named: name)
-            record(error, for: request)
+            record(error)
             awaitingEnd = true
             return nil
         case (.prepare(let sql, let name, _), .aborted):
             forget(sql, named: name)
             awaitingEnd = true
             return nil
-        case (.statement(let request), .result(let result)):
+        case (.statement, .result(let result)):
             if awaitingEnd {
                 // Only single-row mode yields several results per statement; we never enable it.
                 return closeAll("several results for one statement")
             }
-            requests[request]?.results.append(result)
+            gathering.results.append(result)
             awaitingEnd = true
             return nil
-        case (.statement(let request), .error(let error)):
-            record(error, for: request)
+        case (.statement, .error(let error)):
+            record(error)
             awaitingEnd = true
             return nil
         case (.statement, .aborted):
             awaitingEnd = true
             return nil
-        case (.simpleQuery(let request), .result(let result)):
+        case (.simpleQuery, .result(let result)):
             // Several statements answer one result each: the last one is the query's answer.
-            requests[request]?.results = [result]
+            gathering.results = [result]
             return nil
-        case (.simpleQuery(let request), .error(let error)):
-            record(error, for: request)
+        case (.simpleQuery, .error(let error)):
+            record(error)
             return nil
         case (.simpleQuery(let request), .endOfStatement):
             advance()
-            let inFlight = requests.removeValue(forKey: request) ?? InFlight()
+            let inFlight = takeGathered()
             if let error = inFlight.error { return .fail(request, error) }
-            let results = inFlight.results.isEmpty ? [PostgresResult()] : inFlight.results
-            completed[request] = results
+            completed.append((request, inFlight.results.isEmpty ? [PostgresResult()] : inFlight.results))
             return .succeed(request)
         case (.sync(let request), .sync):
             advance()
-            let inFlight = requests.removeValue(forKey: request) ?? InFlight()
+            let inFlight = takeGathered()
             if let error = inFlight.error { return .fail(request, error) }
-            completed[request] = inFlight.results
+            completed.append((request, inFlight.results))
             return .succeed(request)
         default:
             return closeAll("unexpected \(event) while awaiting \(expectations[head])")
@@ -217,7 +219,8 @@ struct PipelineStateMachine {
 
     /// Takes the results of a request that ``receive(_:)`` reported as succeeded.
     mutating func takeResults(_ request: RequestID) -> [PostgresResult] {
-        completed.removeValue(forKey: request) ?? []
+        guard let index = completed.firstIndex(where: { $0.request == request }) else { return [] }
+        return completed.remove(at: index).results
     }
 
     /// The connection is gone: every pending request fails with `error`; prepared names are void.
@@ -226,7 +229,7 @@ struct PipelineStateMachine {
         expectations = []
         head = 0
         awaitingEnd = false
-        requests = [:]
+        gathering = InFlight()
         statementNames = [:]
         return pending
     }
@@ -275,8 +278,16 @@ struct PipelineStateMachine {
         if statementNames[sql]?.name == name { statementNames[sql] = nil }
     }
 
-    private mutating func record(_ error: PostgresError, for request: RequestID) {
-        if requests[request]?.error == nil { requests[request]?.error = error }
+    /// Keeps the first error of the request at the head (``gathering`` is that request's).
+    private mutating func record(_ error: PostgresError) {
+        if gathering.error == nil { gathering.error = error }
+    }
+
+    /// The head request's answers, leaving the accumulator empty for the next request.
+    private mutating func takeGathered() -> InFlight {
+        var taken = InFlight()
+        swap(&taken, &gathering)
+        return taken
     }
 
     private mutating func advance() {
