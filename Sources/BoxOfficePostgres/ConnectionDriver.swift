@@ -17,6 +17,8 @@ final class ConnectionDriver: ReactorSource {
 
     /// What a call sends.
     enum Payload {
+        /// One statement (no array to allocate).
+        case statement(PostgresStatement)
         case statements([PostgresStatement])
         case simpleQuery(String)
     }
@@ -148,7 +150,7 @@ final class ConnectionDriver: ReactorSource {
         var completions = CallCompletions()
         let kind: ConnectionStateMachine.CallKind
         switch payload {
-        case .statements: kind = .pipelined
+        case .statement, .statements: kind = .pipelined
         case .simpleQuery: kind = .simpleQuery
         }
         let rejection: ConnectionStateMachine.Rejection? = state.withLock { state in
@@ -211,6 +213,8 @@ final class ConnectionDriver: ReactorSource {
 
     private func send(_ id: CallID, _ payload: Payload, _ session: LibpqSession, _ state: inout State, _ completions: inout CallCompletions) {
         switch payload {
+        case .statement(let statement):
+            session.send(id, CollectionOfOne(statement)) { deliver($0, $1, &state, &completions) }
         case .statements(let statements):
             session.send(id, statements) { deliver($0, $1, &state, &completions) }
         case .simpleQuery(let sql):

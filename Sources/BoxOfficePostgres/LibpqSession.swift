@@ -83,7 +83,10 @@ final class LibpqSession {
     /// Queues a request's statements and its sync point in pipeline mode, and pushes them toward the
     /// server without blocking (`PQpipelineSync` flushes what the socket takes; see ``flush()``).
     /// If the connection fails, every pending request, this one included, is reported failed.
-    func send(_ id: PipelineStateMachine.RequestID, _ statements: [PostgresStatement], failed: Completion) {
+    /// Generic so that a single statement goes as `CollectionOfOne`, without an array to allocate.
+    func send<Statements: RandomAccessCollection<PostgresStatement>>(
+        _ id: PipelineStateMachine.RequestID, _ statements: Statements, failed: Completion
+    ) where Statements.Index == Int {
         guard !isBroken else { return failed(id, .failure(Self.brokenError)) }
         machine.plan(id, sqls: statements.lazy.map(\.sql), into: &steps)
         for step in steps {
@@ -255,14 +258,16 @@ final class LibpqSession {
         if PQenterPipelineMode(handle) != 1 { isBroken = true }
     }
 
-    private func send(_ step: PipelineStateMachine.Step, statements: [PostgresStatement]) -> PostgresError? {
+    private func send<Statements: RandomAccessCollection<PostgresStatement>>(
+        _ step: PipelineStateMachine.Step, statements: Statements
+    ) -> PostgresError? where Statements.Index == Int {
         let sent: Int32
         switch step {
         case .prepare(let name, let sql):
             sent = name.withCString { PQsendPrepare(handle, $0, sql, 0, nil) }
         case .execute(let name, let index):
             sent = name.withCString { name in
-                Self.withParameters(statements[index].bindings) { count, values, lengths, formats in
+                Self.withParameters(statements[statements.startIndex + index].bindings) { count, values, lengths, formats in
                     PQsendQueryPrepared(handle, name, count, values, lengths, formats, 1)
                 }
             }

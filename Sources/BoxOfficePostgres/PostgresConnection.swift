@@ -70,12 +70,12 @@ public final class PostgresConnection: Sendable {
 
     /// Runs one statement and returns its rows.
     public func query(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> PostgresRows {
-        try await run([PostgresStatement(sql, bindings)])[0].rows
+        try await driver.run(.statement(PostgresStatement(sql, bindings)), cancellable: true)[0].rows
     }
 
     /// Runs one statement and returns the number of rows it affected.
     public func execute(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> Int {
-        try await run([PostgresStatement(sql, bindings)])[0].affectedRows
+        try await driver.run(.statement(PostgresStatement(sql, bindings)), cancellable: true)[0].affectedRows
     }
 
     /// Runs statements in one round trip as one implicit transaction: if one fails, none take effect
