@@ -370,6 +370,15 @@ final class LibpqSession {
             let lengths = (base + pointersSize).bindMemory(to: Int32.self, capacity: count)
             let formats = (base + pointersSize + integersSize).bindMemory(to: Int32.self, capacity: count)
             var cursor = (base + pointersSize + 2 * integersSize).bindMemory(to: CChar.self, capacity: byteCount)
+            /// Copies one value's bytes and a NUL to the cursor and points parameter `index` at them.
+            func place(_ bytes: UnsafeRawBufferPointer, format: Int32, at index: Int) {
+                if let source = bytes.baseAddress { UnsafeMutableRawPointer(cursor).copyMemory(from: source, byteCount: bytes.count) }
+                cursor[bytes.count] = 0
+                pointers[index] = UnsafePointer(cursor)
+                lengths[index] = Int32(bytes.count)
+                formats[index] = format
+                cursor += bytes.count + 1
+            }
             for (index, value) in values.enumerated() {
                 switch value {
                 case .null:
@@ -377,24 +386,9 @@ final class LibpqSession {
                     lengths[index] = 0
                     formats[index] = 0
                 case .text(var text):
-                    let length = text.withUTF8 { utf8 in
-                        if let source = utf8.baseAddress { UnsafeMutableRawPointer(cursor).copyMemory(from: source, byteCount: utf8.count) }
-                        return utf8.count
-                    }
-                    cursor[length] = 0
-                    pointers[index] = UnsafePointer(cursor)
-                    lengths[index] = Int32(length)
-                    formats[index] = 0
-                    cursor += length + 1
+                    text.withUTF8 { place(UnsafeRawBufferPointer($0), format: 0, at: index) }
                 case .binary(let bytes):
-                    bytes.withUnsafeBytes { raw in
-                        if let source = raw.baseAddress { UnsafeMutableRawPointer(cursor).copyMemory(from: source, byteCount: raw.count) }
-                    }
-                    cursor[bytes.count] = 0
-                    pointers[index] = UnsafePointer(cursor)
-                    lengths[index] = Int32(bytes.count)
-                    formats[index] = 1
-                    cursor += bytes.count + 1
+                    bytes.withUnsafeBytes { place($0, format: 1, at: index) }
                 }
             }
             return body(Int32(count), pointers, lengths, formats)

@@ -3,29 +3,32 @@ import Testing
 
 /// How the connection's cancel reaches (or does not reach) the task running a call.
 @Suite struct ServerCallCancellationTests {
+    /// Runs `during` between `begin()` and `end()` on a new task; returns whether that task was
+    /// cancelled when `during` returned.
+    func runCall(_ cancellation: CallCancellation, during: @escaping @Sendable () -> Void = {}) async -> Bool {
+        await Task {
+            #expect(!Task.isCancelled)
+            cancellation.begin()
+            defer { cancellation.end() }
+            during()
+            return Task.isCancelled
+        }.value
+    }
+
     @Test func aCancelBeforeTheCallBeganCancelsItsTaskAtBegin() async {
         let cancellation = CallCancellation()
         cancellation.cancel()
         #expect(cancellation.isCancelled)
-        let cancelledInside = await Task {
-            #expect(!Task.isCancelled)
-            cancellation.begin()
-            defer { cancellation.end() }
-            return Task.isCancelled
-        }.value
-        #expect(cancelledInside)
+        #expect(await runCall(cancellation))
         #expect(cancellation.isCancelled)
     }
 
     @Test func aCancelDuringTheCallCancelsItsTask() async {
         let cancellation = CallCancellation()
-        let cancelledInside = await Task {
-            cancellation.begin()
-            defer { cancellation.end() }
-            let before = Task.isCancelled
+        let cancelledInside = await runCall(cancellation) {
+            #expect(!Task.isCancelled)
             cancellation.cancel()
-            return !before && Task.isCancelled
-        }.value
+        }
         #expect(cancelledInside)
         #expect(cancellation.isCancelled)
     }
@@ -42,24 +45,15 @@ import Testing
         #expect(!cancelledAfter)
         #expect(!cancellation.isCancelled)
         // A second begin after the end records nothing.
-        let cancelledOnReuse = await Task {
-            cancellation.begin()
-            defer { cancellation.end() }
-            cancellation.cancel()
-            return Task.isCancelled
-        }.value
-        #expect(!cancelledOnReuse)
+        #expect(await !runCall(cancellation) { cancellation.cancel() })
     }
 
     @Test func cancellingTwiceIsHarmless() async {
         let cancellation = CallCancellation()
-        let cancelledInside = await Task {
-            cancellation.begin()
-            defer { cancellation.end() }
+        let cancelledInside = await runCall(cancellation) {
             cancellation.cancel()
             cancellation.cancel()
-            return Task.isCancelled
-        }.value
+        }
         #expect(cancelledInside)
         #expect(cancellation.isCancelled)
     }

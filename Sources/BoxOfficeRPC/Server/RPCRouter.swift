@@ -16,7 +16,11 @@ public struct RPCRouter: Sendable {
     public init() {}
 
     /// The registered paths, sorted.
-    public var paths: [String] { methods.keys.sorted() }
+    public var paths: [String] { Self.routeOrder(methods.keys) }
+
+    /// The order routes are numbered in (a request's route indexes it): paths sorted. The
+    /// session's path interner, the connection state machine and the call runner all use it.
+    package static func routeOrder(_ paths: some Sequence<String>) -> [String] { paths.sorted() }
 
     /// Whether `path` has a handler.
     public func hasHandler(forPath path: String) -> Bool { methods[path] != nil }

@@ -85,7 +85,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     init(router: RPCRouter, limits: HTTP2ServerLimits, maxReceiveMessageSize: Int,
          calls: AsyncStream<[ServerCall]>.Continuation, immediateCalls: ImmediateCalls?, logger: Logger) throws {
-        // Sorted: a request's route indexes these paths here, in the state machine and in the runner.
+        // In route order (`router.paths`): a request's route indexes them here, in the state machine and in the runner.
         self.session = try NGHTTP2ServerSession(limits: limits, knownPaths: router.paths)
         self.machine = ServerConnectionStateMachine(methods: router.methods.mapValues(\.kind),
                                                     maxReceiveMessageSize: maxReceiveMessageSize)
@@ -275,7 +275,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard context.channel.isWritable else { return }
         // The last flush's buffer, reused: once the socket took its bytes, nothing else holds it
         // and no storage is allocated (ByteBuffer copies on write if a pending write still does).
-        var output = spareOutput.take() ?? context.channel.allocator.buffer(capacity: Self.spareOutputLimit)
+        var output = spareOutput.take() ?? context.channel.allocator.buffer(capacity: 0)
         output.clear()
         for _ in 0..<64 {
             do {

@@ -58,7 +58,7 @@ package struct ServerConnectionStateMachine {
 
     private let methods: [String: RPCKind]
     /// The call kind of each route (``HTTP2RequestHeaders/route``): the kinds of `methods` in
-    /// the sorted order of their paths, the order of ``RPCRouter/paths``.
+    /// ``RPCRouter/routeOrder(_:)``.
     private let routeKinds: [RPCKind]
     private let maxReceiveMessageSize: Int
     private var streams = StreamTable<StreamState>()
@@ -72,11 +72,11 @@ package struct ServerConnectionStateMachine {
     ///
     /// - Parameters:
     ///   - methods: the routable `:path`s and their call kinds. A request's route, when its
-    ///     header block has one, indexes these paths sorted (as the session's interner lists them).
+    ///     header block has one, indexes these paths in ``RPCRouter/routeOrder(_:)``.
     ///   - maxReceiveMessageSize: larger request messages end the RPC with RESOURCE_EXHAUSTED.
     package init(methods: [String: RPCKind], maxReceiveMessageSize: Int) {
         self.methods = methods
-        self.routeKinds = methods.keys.sorted().map { methods[$0]! }
+        self.routeKinds = RPCRouter.routeOrder(methods.keys).map { methods[$0]! }
         self.maxReceiveMessageSize = maxReceiveMessageSize
     }
 
