@@ -77,16 +77,22 @@ public struct InventoryGRPCService: Boxoffice_Inventory_V1_InventoryService.Simp
 
     public func pinHold(request: Boxoffice_Inventory_V1_PinHoldRequest, context: ServerContext) async throws
         -> Boxoffice_Inventory_V1_PinHoldResponse {
-        try await answer {
-            try requireHolder(request.holdID, request.holderID)
-            guard let pinFor = try WireValues.duration(request.pinFor, field: "pin_for") else {
-                throw InventoryError.invalidArgument("pin_for is required")
-            }
-            var response = Boxoffice_Inventory_V1_PinHoldResponse()
-            response.hold = HoldMessages.wire(try await inventory.pinHold(holdID: request.holdID, holderID: request.holderID,
-                                                                          pinFor: pinFor))
-            return response
+        try await answer { try await pin(request) }
+    }
+
+    // Out of line: Swift 6.3.1's optimizer crashed (LLVM coroutine splitting, signal 11) on this
+    // body inlined into `answer`'s closure in release builds.
+    @inline(never)
+    private func pin(_ request: Boxoffice_Inventory_V1_PinHoldRequest) async throws(InventoryError)
+        -> Boxoffice_Inventory_V1_PinHoldResponse {
+        try requireHolder(request.holdID, request.holderID)
+        guard let pinFor = try WireValues.duration(request.pinFor, field: "pin_for") else {
+            throw .invalidArgument("pin_for is required")
         }
+        var response = Boxoffice_Inventory_V1_PinHoldResponse()
+        response.hold = HoldMessages.wire(try await inventory.pinHold(holdID: request.holdID, holderID: request.holderID,
+                                                                      pinFor: pinFor))
+        return response
     }
 
     public func getHold(request: Boxoffice_Inventory_V1_GetHoldRequest, context: ServerContext) async throws
